@@ -1,0 +1,65 @@
+/**
+ * `kiosk/v1/<id>/events` (QoS 1): typed events. The union is open: a known `type` must carry
+ * the data its schema says, and an unknown but well-formed type is accepted with free-form
+ * data, so a fleet that predates a newer agent still stores its events. Later capabilities
+ * add their types to KNOWN_EVENTS.
+ */
+import { z } from 'zod';
+import { Meta } from './meta.js';
+
+export const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)+$/;
+export const Severity = z.enum(['info', 'warning', 'critical']);
+export type Severity = z.infer<typeof Severity>;
+
+const EventData = z.record(z.string(), z.unknown());
+
+/** The event types this contract version defines, with their data. */
+export const KNOWN_EVENTS = {
+  'agent.start': z.object({
+    version: z.string(),
+    pid: z.number().int(),
+    previousExit: z.enum(['clean', 'unclean', 'first']).describe('How the previous run ended'),
+  }),
+  'agent.stop': z.object({ reason: z.string().max(200) }),
+  'config.rejected': z.object({ source: z.string(), error: z.string().max(500) }),
+  'message.rejected': z.object({ topic: z.string(), error: z.string().max(500) }),
+  'outbox.over_limit': z.object({ depth: z.number().int(), bytes: z.number().int() }),
+  'clock.synced': z.object({ source: z.string(), stepMs: z.number().int() }),
+  'sim.tick': z.object({ n: z.number().int().nonnegative() }).describe('Demo/test traffic from a simulated kiosk'),
+} as const satisfies Record<string, z.ZodType>;
+
+export type KnownEventType = keyof typeof KNOWN_EVENTS;
+export type EventDataOf<T extends KnownEventType> = z.infer<(typeof KNOWN_EVENTS)[T]>;
+
+const knownTypes = new Set<string>(Object.keys(KNOWN_EVENTS));
+
+const base = Meta.extend({ severity: Severity });
+
+const known = Object.entries(KNOWN_EVENTS).map(([type, data]) =>
+  base.extend({ type: z.literal(type), data }).meta({ id: `Event_${type.replace(/\./g, '_')}`, title: type }),
+);
+
+const unknownEvent = base
+  .extend({
+    type: z
+      .string()
+      .max(64)
+      .regex(EVENT_TYPE_PATTERN, 'event type: dotted lower-case, e.g. power.lost')
+      .refine((t) => !knownTypes.has(t), 'known event type with data that does not match its schema'),
+    data: EventData,
+  })
+  .meta({ id: 'Event_other', title: 'Event of a type newer than this contract' });
+
+export const EventMessage = z
+  .union([...known, unknownEvent] as unknown as [z.ZodType, z.ZodType, ...z.ZodType[]])
+  .meta({ id: 'EventMessage', title: 'Event' }) as unknown as z.ZodType<EventMessage>;
+
+export interface EventMessage extends Meta {
+  type: string;
+  severity: Severity;
+  data: Record<string, unknown>;
+}
+
+export function isKnownEventType(type: string): type is KnownEventType {
+  return knownTypes.has(type);
+}
