@@ -1,0 +1,5 @@
+export * from './errors.js';
+export * from './status.js';
+export * from './replies.js';
+export * from './decoder.js';
+export * from './encode.js';
