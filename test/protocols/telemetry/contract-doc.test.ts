@@ -1,0 +1,101 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import { parse } from 'yaml';
+import { CHANNEL_FLAGS, CHANNEL_SCHEMAS, CONTRACT_VERSION, DOWN_CHANNELS, KNOWN_EVENTS, UP_CHANNELS } from '../../../protocols/telemetry/index.js';
+import { buildContractDocuments } from '../../../protocols/telemetry/asyncapi.js';
+import { ASYNCAPI_PATH, renderContractFiles, staleFiles } from '../../../scripts/gen-contract.js';
+
+interface Operation {
+  action: string;
+  channel: { $ref: string };
+  bindings: { mqtt: { qos: number; retain: boolean } };
+}
+interface Doc {
+  asyncapi: string;
+  info: { title: string; version: string; description: string };
+  channels: Record<string, { address: string; description: string; parameters: { kioskId: unknown } }>;
+  operations: Record<string, Operation>;
+}
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+
+t.test('the committed contract documents match the schemas', async (t) => {
+  const files = renderContractFiles();
+  for (const [path, text] of files) {
+    let committed: string | undefined;
+    try {
+      committed = await readFile(join(root, path), 'utf8');
+    } catch {
+      committed = undefined;
+    }
+    if (committed === text) t.pass(`${path} is up to date`);
+    else t.fail(`${path} is out of date with protocols/telemetry: run \`make contract\` and commit the result`);
+  }
+  t.same(await staleFiles(root, files), [], 'no stale or stray contract files (run `make contract`)');
+});
+
+t.test('buildContractDocuments is deterministic and covers every channel with a schema', (t) => {
+  const a = buildContractDocuments();
+  const b = buildContractDocuments();
+  t.same(JSON.stringify(a), JSON.stringify(b));
+  t.same(Object.keys(a.schemas).sort(), Object.keys(CHANNEL_SCHEMAS).sort());
+  for (const s of Object.values(a.schemas) as Record<string, unknown>[]) {
+    t.equal(s['$schema'], 'https://json-schema.org/draft/2020-12/schema');
+    t.match(s['$ref'], /^#\/\$defs\//);
+  }
+  t.end();
+});
+
+t.test('the AsyncAPI document: info, channels, operations, bindings', async (t) => {
+  const doc = parse(await readFile(join(root, ASYNCAPI_PATH), 'utf8')) as Doc;
+  t.equal(doc.asyncapi, '3.0.0');
+  t.equal(doc.info.title, 'kiosk-agent MQTT contract');
+  t.equal(doc.info.version, String(CONTRACT_VERSION));
+  t.match(doc.info.description, /\(kiosk id, channel, seq\)/, 'the dedupe rule is stated');
+  for (const f of ['`ts`', '`mono`', '`boot`', '`synced`', '`seq`']) t.match(doc.info.description, f);
+  t.match(doc.channels.status!.description, /session/);
+  t.match(doc.channels.status!.description, /will/);
+  for (const ch of [...UP_CHANNELS, ...DOWN_CHANNELS]) {
+    const c = doc.channels[ch]!;
+    t.ok(c, `channel ${ch}`);
+    t.equal(c.address, `kiosk/v1/{kioskId}/${ch}`);
+    t.same(c.parameters.kioskId, { $ref: '#/components/parameters/kioskId' });
+    const ops = Object.values(doc.operations).filter((o) => o.channel.$ref === `#/channels/${ch}`);
+    t.equal(ops.length, 1, `one operation on ${ch}`);
+    const op = ops[0]!;
+    t.equal(op.action, (UP_CHANNELS as readonly string[]).includes(ch) ? 'send' : 'receive');
+    t.equal(op.bindings.mqtt.qos, CHANNEL_FLAGS[ch].qos);
+    t.equal(op.bindings.mqtt.retain, CHANNEL_FLAGS[ch].retain);
+  }
+  // Every $ref in the document resolves inside it.
+  const refs: string[] = [];
+  const walk = (n: unknown): void => {
+    if (Array.isArray(n)) n.forEach(walk);
+    else if (n && typeof n === 'object') {
+      for (const [k, v] of Object.entries(n)) {
+        if (k === '$ref' && typeof v === 'string') refs.push(v);
+        else walk(v);
+      }
+    }
+  };
+  walk(doc);
+  t.ok(refs.length > 20);
+  const unresolved = refs.filter((ref) => {
+    if (!ref.startsWith('#/')) return true;
+    let node: unknown = doc;
+    for (const part of ref.slice(2).split('/')) {
+      node = (node as Record<string, unknown> | undefined)?.[part.replace(/~1/g, '/').replace(/~0/g, '~')];
+    }
+    return node === undefined;
+  });
+  t.same(unresolved, [], 'every $ref resolves inside the document');
+});
+
+t.test('Event_other refuses the known event types in JSON Schema as the zod refinement does', (t) => {
+  const { schemas } = buildContractDocuments();
+  const events = schemas['events'] as { $defs: { Event_other: { properties: { type: { not: { enum: string[] } } } } } };
+  t.same(events.$defs.Event_other.properties.type.not.enum.sort(), Object.keys(KNOWN_EVENTS).sort());
+  t.end();
+});
