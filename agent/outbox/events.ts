@@ -1,0 +1,48 @@
+/**
+ * Events: each is a fact (a row of the `events` table, kept locally for the operator and for
+ * reports) and an outbox row, written in one transaction. The event's sequence number is its
+ * id on the wire and in the table.
+ */
+import type { Logger } from '../../drivers/common/logger.js';
+import type { EventDataOf, KnownEventType, Severity } from '../../protocols/telemetry/events.js';
+import type { Store } from '../store/db.js';
+import type { Outbox } from './outbox.js';
+
+export interface EmittedEvent {
+  seq: number;
+  type: string;
+  severity: Severity;
+}
+
+export class EventLog {
+  constructor(
+    private readonly store: Store,
+    private readonly outbox: Outbox,
+    private readonly logger: Logger,
+  ) {}
+
+  async emit<T extends KnownEventType>(type: T, severity: Severity, data: EventDataOf<T>): Promise<EmittedEvent> {
+    const added = await this.store.transaction(async (tx) => {
+      const a = await this.outbox.add(tx, 'events', { type, severity, data });
+      const m = a.message;
+      await tx.run(
+        'INSERT INTO events (seq, type, severity, ts, mono, boot, synced, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        [m.seq, type, severity, m.ts, m.mono, m.boot, m.synced ? 1 : 0, JSON.stringify(data)],
+      );
+      return a;
+    });
+    this.outbox.committed(added);
+    const log = severity === 'info' ? this.logger.info : this.logger.warn;
+    log.call(this.logger, { event: type, seq: added.message.seq }, 'event');
+    return { seq: added.message.seq, type, severity };
+  }
+
+  /** Events already sent are pruned after `keepDays` so the table stays small on an SD card. */
+  async prune(olderThanTs: number): Promise<number> {
+    const r = await this.store.run(
+      "DELETE FROM events WHERE ts < ? AND seq NOT IN (SELECT json_extract(payload, '$.seq') FROM outbox WHERE channel = 'events')",
+      [olderThanTs],
+    );
+    return r.changes;
+  }
+}
