@@ -1,0 +1,217 @@
+/**
+ * The connection to the broker. MQTT.js is used as a transport only
+ * (reference/fleet-telemetry.md §3): its own reconnect (a fixed period, no jitter) is off
+ * (`reconnectPeriod: 0`) and its in-memory queue is never relied on; every connection is a
+ * fresh client with a fresh last will, and this class schedules the next attempt with full
+ * jitter (drivers/common/backoff.ts).
+ *
+ * Each connection takes the next session number (persisted). The will registered at CONNECT
+ * and the birth published after CONNACK both carry it, so the fleet can tell a late will of an
+ * old connection from the death of the current one (DESIGN §5, the Sparkplug bdSeq rule).
+ */
+import { readFileSync } from 'node:fs';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import { Backoff } from '../../drivers/common/backoff.js';
+import type { Logger } from '../../drivers/common/logger.js';
+import { CONTRACT_VERSION, topicFor } from '../../protocols/telemetry/index.js';
+import type { StatusOffline, StatusOnline } from '../../protocols/telemetry/status.js';
+import type { AgentConfig } from '../config/schema.js';
+import type { TimeSource } from '../outbox/outbox.js';
+import type { Store } from '../store/db.js';
+import { nextCounter } from '../store/kv.js';
+
+export type BirthFields = Omit<StatusOnline, keyof import('../../protocols/telemetry/meta.js').Meta | 'state' | 'session'>;
+
+export interface LinkOptions {
+  config: AgentConfig['mqtt'];
+  kioskId: string;
+  store: Store;
+  time: TimeSource;
+  logger: Logger;
+  birth: () => BirthFields;
+  onUp: (client: MqttClient, session: number) => void;
+  onDown: () => void;
+  /** For tests: the delay source of the backoff. */
+  random?: () => number;
+}
+
+export type LinkState = 'idle' | 'connecting' | 'up' | 'waiting' | 'stopped';
+
+export class MqttLink {
+  #client: MqttClient | undefined;
+  #state: LinkState = 'idle';
+  #timer: NodeJS.Timeout | undefined;
+  #backoff: Backoff;
+  #upSince = 0;
+  #session = 0;
+  #lastError = '';
+  #connects = 0;
+
+  constructor(private readonly opts: LinkOptions) {
+    const b = opts.config.backoff;
+    this.#backoff = new Backoff({ baseMs: b.baseMs, capMs: b.capMs, ...(opts.random ? { random: opts.random } : {}) });
+  }
+
+  get state(): LinkState {
+    return this.#state;
+  }
+  get session(): number {
+    return this.#session;
+  }
+  get connects(): number {
+    return this.#connects;
+  }
+  get client(): MqttClient | undefined {
+    return this.#state === 'up' ? this.#client : undefined;
+  }
+
+  start(): void {
+    if (this.#state !== 'idle') return;
+    void this.#connect();
+  }
+
+  #statusTopic(): string {
+    return topicFor(this.opts.kioskId, 'status');
+  }
+
+  #meta(seq: number) {
+    return { v: CONTRACT_VERSION, ...this.opts.time.now(), seq } as const;
+  }
+
+  #tlsOptions(): Partial<IClientOptions> {
+    const tls = this.opts.config.tls;
+    if (!tls) return {};
+    const out: Partial<IClientOptions> = { rejectUnauthorized: tls.rejectUnauthorized };
+    if (tls.ca) out.ca = readFileSync(tls.ca);
+    if (tls.cert) out.cert = readFileSync(tls.cert);
+    if (tls.key) out.key = readFileSync(tls.key);
+    return out;
+  }
+
+  async #connect(): Promise<void> {
+    if (this.#state === 'stopped') return;
+    this.#state = 'connecting';
+    let client: MqttClient;
+    try {
+      const session = await this.opts.store.transaction((tx) => nextCounter(tx, 'session'));
+      if (this.#state !== 'connecting') return; // stopped meanwhile
+      this.#session = session;
+      const will: StatusOffline = { ...this.#meta(session), state: 'offline', session, reason: 'will' };
+      const c = this.opts.config;
+      client = mqtt.connect(c.url, {
+        clientId: this.opts.kioskId,
+        clean: true,
+        protocolVersion: 4,
+        keepalive: c.keepaliveSec,
+        connectTimeout: c.connectTimeoutSec * 1000,
+        reconnectPeriod: 0,
+        ...(c.username ? { username: c.username } : {}),
+        ...(c.password ? { password: c.password } : {}),
+        ...this.#tlsOptions(),
+        will: { topic: this.#statusTopic(), payload: Buffer.from(JSON.stringify(will)), qos: 1, retain: true },
+      });
+    } catch (err) {
+      this.#fail(err as Error);
+      this.#schedule();
+      return;
+    }
+    this.#client = client;
+    client.on('connect', () => this.#onConnect(client));
+    client.on('error', (err) => this.#fail(err));
+    client.on('close', () => this.#onClose(client));
+  }
+
+  #onConnect(client: MqttClient): void {
+    if (client !== this.#client || this.#state === 'stopped') return;
+    this.#state = 'up';
+    this.#upSince = Date.now();
+    this.#connects++;
+    this.#lastError = '';
+    const session = this.#session;
+    const birth: StatusOnline = { ...this.#meta(session), state: 'online', session, ...this.opts.birth() };
+    client.publish(this.#statusTopic(), JSON.stringify(birth), { qos: 1, retain: true }, (err) => {
+      if (err) this.opts.logger.warn({ err: err.message }, 'birth not acknowledged');
+    });
+    this.opts.logger.info({ session, url: redactUrl(this.opts.config.url) }, 'connected');
+    this.opts.onUp(client, session);
+  }
+
+  #onClose(client: MqttClient): void {
+    if (client !== this.#client) return;
+    const wasUp = this.#state === 'up';
+    this.#client = undefined;
+    client.removeAllListeners();
+    client.on('error', () => undefined); // a late socket error must not become an uncaught one
+    client.end(true);
+    if (wasUp) {
+      // A connection that lasted resets the backoff; one that flaps keeps widening it.
+      if (Date.now() - this.#upSince >= this.opts.config.backoff.stableMs) this.#backoff.reset();
+      this.opts.logger.warn({ session: this.#session }, 'disconnected');
+      this.opts.onDown();
+    }
+    if (this.#state !== 'stopped') this.#schedule();
+  }
+
+  #fail(err: Error): void {
+    const msg = err.message;
+    // One line per distinct error, not one per attempt: a kiosk offline for a day would
+    // otherwise fill its SD card with the same line.
+    if (msg !== this.#lastError) this.opts.logger.warn({ err: msg }, 'broker connection failed');
+    this.#lastError = msg;
+  }
+
+  #schedule(): void {
+    if (this.#state === 'stopped') return;
+    this.#state = 'waiting';
+    const delay = this.#backoff.next();
+    this.opts.logger.debug({ delay, attempt: this.#backoff.attempt }, 'reconnect scheduled');
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.#connect();
+    }, delay);
+  }
+
+  /**
+   * Clean stop: say `offline` (reason shutdown) on the status topic ourselves — a clean
+   * DISCONNECT suppresses the will — then close.
+   */
+  async stop(timeoutMs = 3000): Promise<void> {
+    const client = this.#client;
+    const wasUp = this.#state === 'up';
+    this.#state = 'stopped';
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (!client) return;
+    if (wasUp) {
+      const session = this.#session;
+      const bye: StatusOffline = { ...this.#meta(session), state: 'offline', session, reason: 'shutdown' };
+      await withTimeout(client.publishAsync(this.#statusTopic(), JSON.stringify(bye), { qos: 1, retain: true }), timeoutMs).catch(
+        (err: Error) => this.opts.logger.warn({ err: err.message }, 'offline status not acknowledged'),
+      );
+    }
+    this.#client = undefined;
+    client.removeAllListeners();
+    client.on('error', () => undefined);
+    await withTimeout(client.endAsync(!wasUp), timeoutMs).catch(() => client.end(true));
+  }
+}
+
+export function redactUrl(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}

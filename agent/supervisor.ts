@@ -1,0 +1,179 @@
+/**
+ * Starts the subsystems in order, and stops them in reverse on SIGTERM:
+ *
+ *   store ─► clock ─► outbox + events ─► reporter (heartbeat, state) ─► link ⇄ publisher
+ *                                                                        └─► systemd READY
+ *
+ * A clean stop records `agent.stop`, lets the publisher drain while the link is up (bounded),
+ * says `offline` on the status topic, then checkpoints and closes the store. A run that ends
+ * any other way (kill -9, power cut) is noticed at the next start and reported in
+ * `agent.start` as previousExit `unclean`.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { Logger } from '../drivers/common/logger.js';
+import { Clock } from './clock.js';
+import type { LoadedConfig } from './config/load.js';
+import { DeviceRegistry } from './devices/registry.js';
+import { MqttLink } from './mqtt/link.js';
+import { Publisher } from './mqtt/publisher.js';
+import { EventLog } from './outbox/events.js';
+import { Outbox } from './outbox/outbox.js';
+import { Store } from './store/db.js';
+import { getKv, nextCounter, setKv } from './store/kv.js';
+import { SystemdNotifier } from './systemd/notify.js';
+import { Reporter } from './telemetry/reporter.js';
+import { AGENT_VERSION } from './version.js';
+
+export interface AgentDeps {
+  loaded: LoadedConfig;
+  logger: Logger;
+  env?: NodeJS.ProcessEnv;
+}
+
+export class Agent {
+  #stopping: Promise<void> | undefined;
+  #timers: NodeJS.Timeout[] = [];
+
+  private constructor(
+    readonly store: Store,
+    readonly clock: Clock,
+    readonly outbox: Outbox,
+    readonly events: EventLog,
+    readonly reporter: Reporter,
+    readonly link: MqttLink,
+    readonly publisher: Publisher,
+    private readonly notifier: SystemdNotifier,
+    private readonly logger: Logger,
+    private readonly loaded: LoadedConfig,
+    readonly devices: DeviceRegistry,
+  ) {}
+
+  static async start({ loaded, logger, env = process.env }: AgentDeps): Promise<Agent> {
+    const cfg = loaded.config;
+    const ns = (name: string) => logger.child({ ns: `kiosk:agent:${name}` });
+    const startedAt = Date.now();
+
+    mkdirSync(dirname(cfg.store.path), { recursive: true });
+    const store = await Store.open(cfg.store.path, { logger: ns('store') });
+    const clock = await Clock.create({ trust: cfg.clock.trust, logger: ns('clock') });
+    const outbox = await Outbox.open(store, cfg.kiosk.id, clock, cfg.outbox, ns('outbox'));
+    const events = new EventLog(store, outbox, ns('events'));
+    const devices = new DeviceRegistry();
+    const reporter = new Reporter({
+      outbox,
+      devices,
+      clock,
+      logger: ns('telemetry'),
+      heartbeatSec: cfg.telemetry.heartbeatSec,
+      version: AGENT_VERSION,
+      configHash: loaded.hash,
+      startedAt,
+    });
+    const publisher = new Publisher(outbox, cfg.mqtt.inflight, ns('publisher'));
+    const link = new MqttLink({
+      config: cfg.mqtt,
+      kioskId: cfg.kiosk.id,
+      store,
+      time: clock,
+      logger: ns('mqtt'),
+      birth: () => ({
+        agent: AGENT_VERSION,
+        district: cfg.kiosk.district,
+        lsp: cfg.kiosk.lsp,
+        heartbeatSec: cfg.telemetry.heartbeatSec,
+        keepaliveSec: cfg.mqtt.keepaliveSec,
+      }),
+      onUp: (client) => publisher.attach(client),
+      onDown: () => publisher.detach(),
+    });
+    const notifier = SystemdNotifier.fromEnv(env, ns('systemd'));
+    const agent = new Agent(store, clock, outbox, events, reporter, link, publisher, notifier, logger, loaded, devices);
+
+    // How did the previous run end? `running` is set now and cleared only by a clean stop.
+    const previous = await getKv(store, 'running');
+    await store.transaction(async (tx) => {
+      await setKv(tx, 'running', String(process.pid));
+      await nextCounter(tx, 'starts');
+    });
+    await events.emit('agent.start', 'info', {
+      version: AGENT_VERSION,
+      pid: process.pid,
+      previousExit: previous === undefined ? 'first' : previous === '' ? 'clean' : 'unclean',
+    });
+    if (loaded.fileVersion !== cfg.schemaVersion) {
+      logger.warn({ from: loaded.fileVersion, to: cfg.schemaVersion }, 'configuration file is of an older version; migrated in memory');
+    }
+
+    devices.onChange(() => reporter.stateChanged());
+    clock.onChange((change) => {
+      reporter.stateChanged();
+      if (change.synced) {
+        agent.#track(events.emit('clock.synced', 'info', { source: change.source, stepMs: Math.round(change.stepMs ?? 0) }));
+      }
+    });
+    reporter.start();
+    link.start();
+    agent.#startSimulation();
+
+    notifier.ready(`kiosk ${cfg.kiosk.id} running`);
+    const wd = notifier.watchdogIntervalMs();
+    if (wd) agent.#timers.push(setInterval(() => notifier.watchdog(), wd).unref());
+    logger.info({ kiosk: cfg.kiosk.id, pid: process.pid, outbox: outbox.depth() }, 'agent started');
+    return agent;
+  }
+
+  #pending = new Set<Promise<unknown>>();
+  /** Keeps track of a background write so stop() waits for it; errors are logged, never thrown. */
+  #track(p: Promise<unknown>): void {
+    const q = p.catch((err: unknown) => this.logger.error({ err: (err as Error).message }, 'background write failed'));
+    this.#pending.add(q);
+    void q.finally(() => this.#pending.delete(q));
+  }
+
+  /** Demo and tests: a simulated kiosk emits `sim.tick` events at a steady rate. */
+  #startSimulation(): void {
+    const every = this.loaded.config.simulate?.eventEveryMs;
+    if (!every) return;
+    let busy = false;
+    const tick = async () => {
+      if (busy || this.#stopping) return;
+      busy = true;
+      try {
+        const n = await this.store.transaction((tx) => nextCounter(tx, 'sim'));
+        await this.events.emit('sim.tick', 'info', { n });
+      } finally {
+        busy = false;
+      }
+    };
+    this.#timers.push(setInterval(() => this.#track(tick()), every));
+  }
+
+  stop(reason: string, drainMs = 5000): Promise<void> {
+    this.#stopping ??= this.#stop(reason, drainMs);
+    return this.#stopping;
+  }
+
+  async #stop(reason: string, drainMs: number): Promise<void> {
+    this.notifier.stopping();
+    for (const t of this.#timers) clearInterval(t);
+    await Promise.all(this.#pending);
+    await this.reporter.stop();
+    try {
+      await this.events.emit('agent.stop', 'info', { reason });
+    } catch (err) {
+      this.logger.error({ err: (err as Error).message }, 'agent.stop not recorded');
+    }
+    if (this.link.client) {
+      const done = await this.publisher.drained(drainMs);
+      if (!done) this.logger.warn({ left: this.outbox.depth() }, 'outbox not drained before stop; kept for the next run');
+    }
+    await this.link.stop();
+    this.publisher.close();
+    await this.publisher.flushAcks();
+    this.clock.close();
+    await setKv(this.store, 'running', '');
+    await this.store.close();
+    this.logger.info({ reason }, 'agent stopped');
+  }
+}

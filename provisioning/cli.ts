@@ -1,0 +1,82 @@
+/**
+ * `kioskctl`: the field technician's command line. This first cut checks and shows the
+ * configuration and the queue for central; discovery, provisioning and the self-test join it.
+ */
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig, resolveConfigPath } from '../agent/config/load.js';
+import { maskSecrets } from '../agent/config/mask.js';
+import { silentLogger } from '../drivers/common/logger.js';
+import { Store } from '../agent/store/db.js';
+
+const HELP = `kioskctl — set up and check a kiosk
+
+Usage: kioskctl <command> [options]
+
+Commands:
+  config check    validate the agent configuration
+  config show     print the effective configuration (secrets masked)
+  queue           messages waiting for central, by channel
+
+Options:
+  -c, --config PATH   configuration file (else $KIOSK_AGENT_CONFIG, else /etc/kiosk-agent/config.json)
+      --json          machine-readable output
+  -h, --help          this text
+`;
+
+function fail(msg: string, code: number): never {
+  process.stderr.write(`kioskctl: ${msg}\n`);
+  process.exit(code);
+}
+
+export function main(argv: string[]): void {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: { config: { type: 'string', short: 'c' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+    });
+  } catch (err) {
+    fail(`${(err as Error).message}\n\n${HELP}`, 64);
+  }
+  const { values, positionals } = parsed;
+  if (values.help || positionals.length === 0) {
+    process.stdout.write(HELP);
+    return;
+  }
+  const cmd = positionals.join(' ');
+  const path = resolveConfigPath(values.config);
+  const run = async () => {
+    const loaded = await loadConfig(path).catch((err: unknown) => {
+      if (err instanceof ConfigError) fail(`invalid ${err.message}`, 78);
+      throw err;
+    });
+    switch (cmd) {
+      case 'config check':
+        process.stdout.write(`ok: ${path}\n`);
+        return;
+      case 'config show':
+        process.stdout.write(`${JSON.stringify(maskSecrets(loaded.config), null, 2)}\n`);
+        return;
+      case 'queue': {
+        const store = await Store.open(loaded.config.store.path, { logger: silentLogger });
+        const rows = await store.all<{ channel: string; n: number; bytes: number; oldest: number }>(
+          'SELECT channel, count(*) AS n, sum(bytes) AS bytes, min(created_ts) AS oldest FROM outbox GROUP BY channel ORDER BY channel',
+        );
+        await store.close();
+        if (values.json) {
+          process.stdout.write(`${JSON.stringify(rows)}\n`);
+          return;
+        }
+        if (!rows.length) process.stdout.write('queue empty\n');
+        for (const r of rows) {
+          process.stdout.write(`${r.channel.padEnd(14)} ${String(r.n).padStart(7)} msgs ${String(r.bytes).padStart(10)} bytes  oldest ${new Date(r.oldest).toISOString()}\n`);
+        }
+        return;
+      }
+      default:
+        fail(`unknown command "${cmd}"\n\n${HELP}`, 64);
+    }
+  };
+  run().catch((err: unknown) => fail((err as Error).message, 70));
+}
