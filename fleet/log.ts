@@ -1,0 +1,18 @@
+/** Structured JSON logs (pino), each line tagged with a `ns` namespace such as `fleet:ingest`. */
+import { pino, type DestinationStream, type Logger } from 'pino';
+
+export type { Logger };
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+export function createLogger(level: LogLevel = 'info', destination?: DestinationStream): Logger {
+  const opts = { level, base: { ns: 'fleet' }, timestamp: pino.stdTimeFunctions.isoTime };
+  return destination ? pino(opts, destination) : pino(opts);
+}
+
+export function child(log: Logger, ns: string): Logger {
+  return log.child({ ns: `fleet:${ns}` });
+}
+
+export const silentLogger: Logger = pino({ level: 'silent' });

@@ -1,0 +1,66 @@
+/**
+ * The missed-heartbeat check. Driven by an injected clock so tests step time instead of sleeping;
+ * the store picks the overdue kiosks (an indexed query, so it stays cheap for a large fleet) and
+ * each is re-decided atomically, so a heartbeat that lands meanwhile wins.
+ */
+import type { Clock } from './clock.js';
+import { type Decision, onTick } from './liveness.js';
+import type { Logger } from './log.js';
+import { type FleetRepository, META_MONITOR_TICK } from './store/repository.js';
+
+/** Used for a kiosk heard only through heartbeats, before any birth told its interval. */
+export const DEFAULT_HEARTBEAT_SEC = 60;
+
+export interface MonitorOptions {
+  repo: FleetRepository;
+  clock: Clock;
+  log: Logger;
+  heartbeatMisses: number;
+  checkEveryMs?: number;
+  onLiveness?: (kioskId: string, decision: Decision) => void;
+}
+
+export class LivenessMonitor {
+  private handle: unknown;
+  private running: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly opts: MonitorOptions) {}
+
+  start(): void {
+    if (this.handle !== undefined) return;
+    this.handle = this.opts.clock.setInterval(() => {
+      // One check at a time: a slow store must not pile up overlapping checks.
+      this.running = this.running.then(() => this.check()).catch((err: unknown) => {
+        this.opts.log.error({ err }, 'liveness check failed');
+      });
+    }, this.opts.checkEveryMs ?? 1000);
+  }
+
+  async stop(): Promise<void> {
+    if (this.handle !== undefined) this.opts.clock.clearInterval(this.handle);
+    this.handle = undefined;
+    await this.running;
+  }
+
+  /** Marks every overdue kiosk offline; returns their ids. */
+  async check(): Promise<string[]> {
+    const { repo, clock, heartbeatMisses: misses } = this.opts;
+    const now = clock.now();
+    const marked: string[] = [];
+    for (const id of await repo.listOverdue(now, misses, DEFAULT_HEARTBEAT_SEC)) {
+      let decision: Decision | undefined;
+      await repo.updateKiosk(id, (cur) => {
+        if (!cur) return undefined;
+        decision = onTick(cur, now, misses, DEFAULT_HEARTBEAT_SEC);
+        return decision.apply ? { ...cur, ...decision.next } : undefined;
+      });
+      if (decision?.apply) {
+        marked.push(id);
+        this.opts.log.info({ kiosk: id, liveness: 'offline', reason: 'missed-heartbeats', misses }, 'liveness');
+        this.opts.onLiveness?.(id, decision);
+      }
+    }
+    await repo.setMeta(META_MONITOR_TICK, String(now));
+    return marked;
+  }
+}

@@ -1,0 +1,81 @@
+/** `kiosk-fleet serve`: wires the store, ingest, the liveness monitor and the MQTT source together. */
+import { type Clock, systemClock } from './clock.js';
+import { type EmbeddedBroker, startEmbeddedBroker } from './broker.js';
+import { Ingestor } from './ingest.js';
+import { child, type Logger } from './log.js';
+import { LivenessMonitor } from './monitor.js';
+import { MqttSource } from './source.js';
+import type { FleetRepository } from './store/repository.js';
+import { SqliteFleetRepository } from './store/sqlite-repository.js';
+
+export interface ServeOptions {
+  mqttUrl: string;
+  /** Run an in-process aedes broker on this address and read from it. */
+  embeddedBroker?: { host: string; port: number };
+  db: string;
+  shareGroup: string;
+  heartbeatMisses: number;
+  log: Logger;
+  clock?: Clock;
+  checkEveryMs?: number;
+  retryMs?: number;
+  catchupMs?: number;
+}
+
+export interface FleetServer {
+  /** The broker URL the fleet reads from. */
+  url: string;
+  broker?: EmbeddedBroker;
+  repo: FleetRepository;
+  ingest: Ingestor;
+  monitor: LivenessMonitor;
+  source: MqttSource;
+  /** Resolves once connected and subscribed; rejects only if closed before that. */
+  ready: Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startFleet(opts: ServeOptions): Promise<FleetServer> {
+  const clock = opts.clock ?? systemClock;
+  const repo = await SqliteFleetRepository.open(opts.db);
+  child(opts.log, 'store').info({ db: opts.db }, 'fleet database open');
+  let broker: EmbeddedBroker | undefined;
+  try {
+    if (opts.embeddedBroker) broker = await startEmbeddedBroker({ ...opts.embeddedBroker, log: child(opts.log, 'broker') });
+  } catch (err) {
+    await repo.close();
+    throw err;
+  }
+  const url = broker?.url ?? opts.mqttUrl;
+  const ingest = new Ingestor({ repo, clock, log: child(opts.log, 'ingest') });
+  const monitor = new LivenessMonitor({
+    repo,
+    clock,
+    log: child(opts.log, 'liveness'),
+    heartbeatMisses: opts.heartbeatMisses,
+    ...(opts.checkEveryMs !== undefined ? { checkEveryMs: opts.checkEveryMs } : {}),
+  });
+  const source = new MqttSource({
+    url,
+    shareGroup: opts.shareGroup,
+    ingest,
+    log: child(opts.log, 'mqtt'),
+    ...(opts.retryMs !== undefined ? { retryMs: opts.retryMs } : {}),
+    ...(opts.catchupMs !== undefined ? { catchupMs: opts.catchupMs } : {}),
+  });
+  monitor.start();
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> =>
+    (closing ??= (async () => {
+      await source.stop();
+      await monitor.stop();
+      await ingest.idle();
+      await broker?.close();
+      await repo.close();
+      child(opts.log, 'serve').info('stopped');
+    })());
+  // Connecting waits for the broker as long as it takes; `ready` says when the fleet is reading.
+  const ready = source.start();
+  ready.catch(() => undefined);
+  return { url, ...(broker ? { broker } : {}), repo, ingest, monitor, source, ready, close };
+}

@@ -1,0 +1,162 @@
+/**
+ * The MQTT side of ingest. Speaks MQTT 5 where the broker does and then reads through a shared
+ * subscription, so several fleet instances split the load (DESIGN §7); falls back to 3.1.1 for
+ * a broker that refuses 5 at CONNACK (aedes 1.x) and then subscribes plainly. Clean start
+ * always: a fleet member with a persistent session keeps receiving its share while it is gone
+ * (reference/fleet-telemetry.md §6). Each message is acknowledged only after it is stored.
+ */
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import { connect, type IClientOptions, type MqttClient } from 'mqtt';
+import { FLEET_UP_FILTER, TOPIC_ROOT } from '../protocols/telemetry/index.js';
+import type { Ingestor } from './ingest.js';
+import type { Logger } from './log.js';
+
+export interface SourceOptions {
+  url: string;
+  shareGroup: string;
+  ingest: Ingestor;
+  log: Logger;
+  clientId?: string;
+  /** Pause between connection attempts (negotiation and reconnects). */
+  retryMs?: number;
+  /**
+   * MQTT 5 brokers do not replay retained messages into a shared subscription, so after each
+   * connect the fleet also holds a plain subscription to the retained channels this long, to pick
+   * up births and wills it missed while away. Replays are idempotent (session and seq rules).
+   */
+  catchupMs?: number;
+}
+
+const RETAINED_FILTERS = [`${TOPIC_ROOT}/+/status`, `${TOPIC_ROOT}/+/state`];
+
+export function sharedFilter(group: string): string {
+  return `$share/${group}/${FLEET_UP_FILTER}`;
+}
+
+/** CONNACK refusals that mean "this broker does not speak MQTT 5". */
+function refusesV5(err: Error & { code?: number }): boolean {
+  return err.code === 1 || err.code === 0x84 || /protocol version/i.test(err.message);
+}
+
+export class MqttSource {
+  protocolVersion: 4 | 5 | undefined;
+  private client: MqttClient | undefined;
+  private stopped = false;
+  private catchupTimer: NodeJS.Timeout | undefined;
+  private readonly clientId: string;
+
+  constructor(private readonly opts: SourceOptions) {
+    this.clientId = opts.clientId ?? `kiosk-fleet-${hostname().toLowerCase()}-${randomBytes(3).toString('hex')}`;
+  }
+
+  /** Connects (retrying until it can, or until stopped) and resolves once subscribed. */
+  async start(): Promise<void> {
+    let version: 4 | 5 = 5;
+    while (!this.stopped) {
+      try {
+        const client = await this.attempt(version);
+        this.protocolVersion = version;
+        this.client = client;
+        this.opts.log.info({ url: redact(this.opts.url), protocolVersion: version, clientId: this.clientId }, 'connected');
+        client.options.reconnectPeriod = this.opts.retryMs ?? 2000;
+        await this.subscribe(client);
+        client.on('connect', () => {
+          this.opts.log.info({ protocolVersion: version }, 'reconnected');
+          this.subscribe(client).catch((err: unknown) => this.opts.log.error({ err }, 'subscribe after reconnect failed'));
+        });
+        client.on('offline', () => this.opts.log.warn('broker connection lost; reconnecting'));
+        return;
+      } catch (err) {
+        const e = err as Error & { code?: number };
+        if (version === 5 && refusesV5(e)) {
+          this.opts.log.info({ error: e.message }, 'broker refuses MQTT 5; using 3.1.1 without shared subscription');
+          version = 4;
+          continue;
+        }
+        this.opts.log.warn({ url: redact(this.opts.url), error: e.message }, 'cannot connect to the broker; retrying');
+        await new Promise((r) => setTimeout(r, this.opts.retryMs ?? 2000));
+      }
+    }
+    throw new Error('stopped before connecting');
+  }
+
+  private attempt(version: 4 | 5): Promise<MqttClient> {
+    const options: IClientOptions = {
+      protocolVersion: version,
+      clientId: this.clientId,
+      clean: true,
+      reconnectPeriod: 0,
+      connectTimeout: 10_000,
+      keepalive: 30,
+      resubscribe: false,
+      ...(version === 5 ? { properties: { sessionExpiryInterval: 0 } } : {}),
+    };
+    return new Promise((resolve, reject) => {
+      const client = connect(this.opts.url, options);
+      client.handleMessage = (packet, done) => {
+        this.opts.ingest.handle(packet.topic, packet.payload as Uint8Array).then(
+          () => done(),
+          (err: unknown) => {
+            // A store failure: log it and acknowledge anyway, so one bad write cannot wedge the stream.
+            this.opts.log.error({ err, topic: packet.topic }, 'message could not be stored');
+            done();
+          },
+        );
+      };
+      const onError = (err: Error): void => {
+        client.removeListener('connect', onConnect);
+        client.end(true);
+        reject(err);
+      };
+      const onClose = (): void => onError(new Error('connection closed before CONNACK'));
+      const onConnect = (): void => {
+        client.removeListener('error', onError);
+        client.removeListener('close', onClose);
+        client.on('error', (err) => this.opts.log.warn({ error: err.message }, 'broker connection error'));
+        resolve(client);
+      };
+      client.once('connect', onConnect);
+      client.once('error', onError);
+      client.once('close', onClose);
+    });
+  }
+
+  private async subscribe(client: MqttClient): Promise<void> {
+    if (this.protocolVersion === 5) {
+      await client.subscribeAsync(sharedFilter(this.opts.shareGroup), { qos: 1 });
+      const catchupMs = this.opts.catchupMs ?? 5000;
+      if (catchupMs > 0) {
+        await client.subscribeAsync(RETAINED_FILTERS, { qos: 1 });
+        clearTimeout(this.catchupTimer);
+        this.catchupTimer = setTimeout(() => {
+          client.unsubscribeAsync(RETAINED_FILTERS).catch(() => undefined);
+        }, catchupMs);
+        this.catchupTimer.unref();
+      }
+      this.opts.log.info({ filter: sharedFilter(this.opts.shareGroup) }, 'subscribed (shared)');
+    } else {
+      await client.subscribeAsync(FLEET_UP_FILTER, { qos: 1 });
+      this.opts.log.info({ filter: FLEET_UP_FILTER }, 'subscribed');
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.catchupTimer);
+    const client = this.client;
+    this.client = undefined;
+    if (client) await client.endAsync(false).catch(() => client.end(true));
+  }
+}
+
+/** The broker URL without its password, for logs. */
+export function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
