@@ -44,6 +44,7 @@ export class MqttLink {
   #backoff: Backoff;
   #upSince = 0;
   #session = 0;
+  #birthSeq = 0;
   #lastError = '';
   #connects = 0;
 
@@ -93,10 +94,17 @@ export class MqttLink {
     this.#state = 'connecting';
     let client: MqttClient;
     try {
-      const session = await this.opts.store.transaction((tx) => nextCounter(tx, 'session'));
+      // The will and the birth of this connection each take a status sequence number now, so
+      // a consumer deduplicating by (kiosk, channel, seq) never mistakes one for the other.
+      const { session, willSeq, birthSeq } = await this.opts.store.transaction(async (tx) => ({
+        session: await nextCounter(tx, 'session'),
+        willSeq: await nextCounter(tx, 'seq:status'),
+        birthSeq: await nextCounter(tx, 'seq:status'),
+      }));
       if (this.#state !== 'connecting') return; // stopped meanwhile
       this.#session = session;
-      const will: StatusOffline = { ...this.#meta(session), state: 'offline', session, reason: 'will' };
+      this.#birthSeq = birthSeq;
+      const will: StatusOffline = { ...this.#meta(willSeq), state: 'offline', session, reason: 'will' };
       const c = this.opts.config;
       client = mqtt.connect(c.url, {
         clientId: this.opts.kioskId,
@@ -128,7 +136,7 @@ export class MqttLink {
     this.#connects++;
     this.#lastError = '';
     const session = this.#session;
-    const birth: StatusOnline = { ...this.#meta(session), state: 'online', session, ...this.opts.birth() };
+    const birth: StatusOnline = { ...this.#meta(this.#birthSeq), state: 'online', session, ...this.opts.birth() };
     client.publish(this.#statusTopic(), JSON.stringify(birth), { qos: 1, retain: true }, (err) => {
       if (err) this.opts.logger.warn({ err: err.message }, 'birth not acknowledged');
     });
@@ -184,7 +192,10 @@ export class MqttLink {
     if (!client) return;
     if (wasUp) {
       const session = this.#session;
-      const bye: StatusOffline = { ...this.#meta(session), state: 'offline', session, reason: 'shutdown' };
+      const seq = await this.opts.store
+        .transaction((tx) => nextCounter(tx, 'seq:status'))
+        .catch(() => this.#birthSeq + 1); // a closed or full store must not block the goodbye
+      const bye: StatusOffline = { ...this.#meta(seq), state: 'offline', session, reason: 'shutdown' };
       await withTimeout(client.publishAsync(this.#statusTopic(), JSON.stringify(bye), { qos: 1, retain: true }), timeoutMs).catch(
         (err: Error) => this.opts.logger.warn({ err: err.message }, 'offline status not acknowledged'),
       );

@@ -20,7 +20,7 @@ export const Meta = z.object({
     .nonnegative()
     .describe(
       'Per-kiosk, per-channel sequence number that survives restarts; with the kiosk id and channel it ' +
-        'identifies a message, so a consumer drops redelivered duplicates by it. On status it equals the session.',
+        'identifies a message, so a consumer drops redelivered duplicates by it. On status, the will, the birth and a shutdown notice of one session each take their own.',
     ),
 });
 export type Meta = z.infer<typeof Meta>;

@@ -9,6 +9,8 @@ export interface TestBroker {
   url: string;
   /** Drops every client connection (the broker stays up): a network cut as clients see it. */
   dropClients(): void;
+  /** Drops one client's connection, as an unclean disconnect (its will is published). */
+  dropClient(clientId: string): boolean;
   close(): Promise<void>;
 }
 
@@ -28,6 +30,11 @@ export async function startAedes(port = 0): Promise<TestBroker> {
     url: `mqtt://127.0.0.1:${actual}`,
     dropClients: () => {
       for (const s of sockets) s.destroy();
+    },
+    dropClient: (clientId) => {
+      const client = (broker as unknown as { clients: Record<string, { close(): void } | undefined> }).clients[clientId];
+      client?.close();
+      return Boolean(client);
     },
     close: async () => {
       for (const s of sockets) s.destroy();

@@ -1,0 +1,97 @@
+import t from 'tap';
+import { join } from 'node:path';
+import { Store } from '../../../agent/store/db.js';
+import { Outbox } from '../../../agent/outbox/outbox.js';
+import { EventLog } from '../../../agent/outbox/events.js';
+import { MqttLink } from '../../../agent/mqtt/link.js';
+import { Publisher } from '../../../agent/mqtt/publisher.js';
+import { silentLogger } from '../../../drivers/common/logger.js';
+import { startAedes } from '../../helpers/aedes.js';
+import { Collector } from '../../helpers/collector.js';
+
+const time = { now: () => ({ ts: Date.now(), mono: Math.round(performance.now()), boot: 'b', synced: true }) };
+
+async function setup(t: Tap.Test, url: string, dir = t.testdir({})) {
+  const store = await Store.open(join(dir, 'a.db'), { logger: silentLogger });
+  const outbox = await Outbox.open(store, 'RJ-JAI-0001', time, { maxRows: 100_000, maxBytes: 1e9 }, silentLogger);
+  const events = new EventLog(store, outbox, silentLogger);
+  const publisher = new Publisher(outbox, 50, silentLogger);
+  const link = new MqttLink({
+    config: { url, keepaliveSec: 5, connectTimeoutSec: 5, backoff: { baseMs: 20, capMs: 200, stableMs: 1000 }, inflight: 50 },
+    kioskId: 'RJ-JAI-0001',
+    store,
+    time,
+    logger: silentLogger,
+    birth: () => ({ agent: '0.1.0', district: 'Jaipur', lsp: 'L', heartbeatSec: 60, keepaliveSec: 5 }),
+    onUp: (c) => publisher.attach(c),
+    onDown: () => publisher.detach(),
+  });
+  return { store, outbox, events, publisher, link };
+}
+
+t.test('queued offline, drained in order on connect, deleted on PUBACK', async (t) => {
+  const broker = await startAedes();
+  t.teardown(() => broker.close());
+  const sub = await Collector.start(broker.url, 'kiosk/v1/+/+');
+  t.teardown(() => sub.close());
+  const a = await setup(t, broker.url);
+  for (let n = 0; n < 500; n++) await a.events.emit('sim.tick', 'info', { n });
+  t.equal(a.outbox.depth().rows, 500);
+  a.link.start();
+  await sub.until(() => sub.on('events').length === 500, 10_000, '500 events');
+  t.same(sub.on('events').map((r) => (r.message['data'] as { n: number }).n), [...Array(500).keys()], 'in order, none missing');
+  const status = sub.on('status');
+  t.equal(status[0]?.message['state'], 'online');
+  t.equal(status[0]?.message['session'], 1);
+  t.ok(await a.publisher.drained(5000), 'drained');
+  t.equal(a.outbox.depth().rows, 0);
+  t.equal((await a.store.get<{ n: number }>('SELECT count(*) AS n FROM outbox'))?.n, 0, 'rows deleted');
+  await a.link.stop();
+  await sub.until(() => sub.on('status').some((r) => r.message['state'] === 'offline'), 5000, 'offline');
+  t.match(sub.on('status').at(-1)?.message, { state: 'offline', reason: 'shutdown', session: 1 });
+  a.publisher.close();
+  await a.store.close();
+});
+
+t.test('connection cut mid-stream: replay from the oldest unacknowledged, nothing lost', async (t) => {
+  const broker = await startAedes();
+  t.teardown(() => broker.close());
+  const sub = await Collector.start(broker.url, 'kiosk/v1/+/events');
+  t.teardown(() => sub.close());
+  const a = await setup(t, broker.url);
+  a.link.start();
+  let cuts = 0;
+  for (let n = 0; n < 2000; n++) {
+    await a.events.emit('sim.tick', 'info', { n });
+    if (n % 400 === 399) {
+      // Cut the kiosk's connection; the broker and the subscriber stay up.
+      broker.dropClient('RJ-JAI-0001');
+      cuts++;
+    }
+  }
+  await sub.until(() => sub.on('events').length === 2000, 20_000, '2000 unique events');
+  t.equal(cuts, 5);
+  t.same(sub.on('events').map((r) => (r.message['data'] as { n: number }).n), [...Array(2000).keys()], 'in order after dedupe');
+  t.ok(a.link.session > 1, `reconnected (${a.link.session} sessions)`);
+  t.ok(await a.publisher.drained(5000));
+  await a.link.stop();
+  a.publisher.close();
+  await a.store.close();
+});
+
+t.test('each connection takes a new session; the will carries it', async (t) => {
+  const broker = await startAedes();
+  t.teardown(() => broker.close());
+  const sub = await Collector.start(broker.url, 'kiosk/v1/+/status');
+  t.teardown(() => sub.close());
+  const a = await setup(t, broker.url);
+  a.link.start();
+  await sub.until(() => sub.on('status').length === 1, 5000, 'birth 1');
+  broker.dropClient('RJ-JAI-0001'); // an unclean disconnect: the broker sends the will
+  await sub.until(() => sub.all.filter((r) => r.message['state'] === 'online' && r.message['session'] === 2).length === 1, 5000, 'birth 2');
+  const wills = sub.all.filter((r) => r.message['state'] === 'offline');
+  t.ok(wills.every((w) => w.message['reason'] === 'will' && w.message['session'] === 1), 'a will only for session 1');
+  await a.link.stop();
+  a.publisher.close();
+  await a.store.close();
+});
