@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { join } from 'node:path';
 import { Store } from '../../../agent/store/db.js';
 import { Outbox } from '../../../agent/outbox/outbox.js';
@@ -11,7 +11,7 @@ import { Collector } from '../../helpers/collector.js';
 
 const time = { now: () => ({ ts: Date.now(), mono: Math.round(performance.now()), boot: 'b', synced: true }) };
 
-async function setup(t: Tap.Test, url: string, dir = t.testdir({})) {
+async function setup(t: Test, url: string, dir = t.testdir({})) {
   const store = await Store.open(join(dir, 'a.db'), { logger: silentLogger });
   const outbox = await Outbox.open(store, 'RJ-JAI-0001', time, { maxRows: 100_000, maxBytes: 1e9 }, silentLogger);
   const events = new EventLog(store, outbox, silentLogger);

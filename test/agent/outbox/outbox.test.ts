@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { join } from 'node:path';
 import { Store } from '../../../agent/store/db.js';
 import { Outbox, OutboxFullError } from '../../../agent/outbox/outbox.js';
@@ -8,7 +8,7 @@ import { decodeMessage } from '../../../protocols/telemetry/index.js';
 
 const time = { now: () => ({ ts: 1_700_000_000_000, mono: 123_456, boot: 'boot-1', synced: false }) };
 
-async function open(t: Tap.Test, limits = { maxRows: 1000, maxBytes: 10_000_000 }) {
+async function open(t: Test, limits = { maxRows: 1000, maxBytes: 10_000_000 }) {
   const store = await Store.open(join(t.testdir({}), 'o.db'), { logger: silentLogger });
   t.teardown(() => store.close());
   const outbox = await Outbox.open(store, 'RJ-JAI-0001', time, limits, silentLogger);
