@@ -1,0 +1,314 @@
+/**
+ * The receipt printer driver: owns one link, polls status between jobs, sends jobs, and keeps
+ * reconnecting with jittered backoff when the printer goes away. It never exits the process
+ * (codebase-conventions §3.10) and works without any status at all, since many clones never
+ * answer (reference B4, B9): status is used opportunistically.
+ *
+ * Status recipe (reference B4): DLE EOT 1–4, one request in flight, each answered by one byte
+ * with the 0xx1xx10 pattern. After a job, GS r 1 — processed in sequence, so its answer means
+ * the printer has worked through the job — serves as a print barrier where the unit supports
+ * it; while the printer is stopped (paper out) it does not answer, and the driver keeps waiting
+ * (polling DLE EOT, which is real-time) until paper is loaded and the held job has printed.
+ */
+import { EventEmitter } from 'node:events';
+import {
+  ReplySplitter, STATUS_COMMANDS, blocksPrinting, decodeDleEot, decodeGsR1, mergeStatus, paperState,
+  type DleEotFunction, type PaperState, type PrinterReply, type PrinterStatus,
+} from '../../protocols/escpos/index.js';
+import { Backoff } from '../common/backoff.js';
+import type { Logger } from '../common/logger.js';
+import { PrinterError, PrinterErrorCode, isPrinterError } from './errors.js';
+import { printerHealth, type PrinterHealth } from './health.js';
+import type { OpenLink, PrinterLink } from './link.js';
+import { realTimers, type Timers } from './timers.js';
+
+export type PrinterLifecycle = 'stopped' | 'opening' | 'ready' | 'reconnecting';
+
+export interface PrinterDriverOptions {
+  openLink: OpenLink;
+  logger: Logger;
+  /** Status poll period while idle, ms. Default 5000. */
+  pollIntervalMs?: number;
+  /** Wait for one status byte, ms. Default 1000. */
+  statusTimeoutMs?: number;
+  /** Wait for the GS r barrier after a job while the printer reports no stop, ms. Default 20000. */
+  barrierTimeoutMs?: number;
+  /** Bytes per write; keeps any one write short (reference B9, ESC-POS-.NET #227). Default 4096. */
+  chunkBytes?: number;
+  backoff?: Backoff;
+  timers?: Timers;
+}
+
+/** How a job ended from the driver's point of view. */
+export type SendOutcome = 'printed' | 'sent';
+
+export interface PrinterDriverEvents {
+  status: [PrinterStatus];
+  health: [PrinterHealth];
+  paper: [{ from: PaperState; to: PaperState }];
+  lifecycle: [PrinterLifecycle];
+}
+
+interface Waiter {
+  match: (r: PrinterReply) => number | undefined;
+  resolve: (b: number | undefined) => void;
+  timer: unknown;
+}
+
+export class PrinterDriver extends EventEmitter<PrinterDriverEvents> {
+  readonly #o: Required<Omit<PrinterDriverOptions, 'backoff' | 'timers'>> & { timers: Timers };
+  readonly #backoff: Backoff;
+  readonly #log: Logger;
+  #link: PrinterLink | undefined;
+  #life: PrinterLifecycle = 'stopped';
+  #status: PrinterStatus = {};
+  #realtimeOk: boolean | undefined;
+  #barrierOk: boolean | undefined;
+  #splitter = new ReplySplitter();
+  #waiter: Waiter | undefined;
+  #chain: Promise<unknown> = Promise.resolve();
+  #poll: unknown;
+  #retry: unknown;
+  #health: PrinterHealth = { state: 'absent', detail: 'not started', paper: 'unknown' };
+  #everOpened = false;
+
+  constructor(opts: PrinterDriverOptions) {
+    super();
+    this.#o = {
+      openLink: opts.openLink,
+      logger: opts.logger,
+      pollIntervalMs: opts.pollIntervalMs ?? 5000,
+      statusTimeoutMs: opts.statusTimeoutMs ?? 1000,
+      barrierTimeoutMs: opts.barrierTimeoutMs ?? 20000,
+      chunkBytes: opts.chunkBytes ?? 4096,
+      timers: opts.timers ?? realTimers,
+    };
+    this.#backoff = opts.backoff ?? new Backoff({ baseMs: 1000, capMs: 60000 });
+    this.#log = opts.logger.child({ ns: 'kiosk:driver:printer' });
+  }
+
+  get lifecycle(): PrinterLifecycle {
+    return this.#life;
+  }
+  get status(): Readonly<PrinterStatus> {
+    return this.#status;
+  }
+  get health(): PrinterHealth {
+    return this.#health;
+  }
+  /** Whether the unit answers DLE EOT (undefined until probed). */
+  get statusSupported(): boolean | undefined {
+    return this.#realtimeOk;
+  }
+
+  /** Opens the link (retrying in the background on failure) and resolves after the first attempt. */
+  async start(): Promise<void> {
+    if (this.#life !== 'stopped') return;
+    await this.#open();
+  }
+
+  async stop(): Promise<void> {
+    this.#setLife('stopped');
+    this.#o.timers.clearTimeout(this.#poll);
+    this.#o.timers.clearTimeout(this.#retry);
+    this.#settle(undefined);
+    const link = this.#link;
+    this.#link = undefined;
+    await link?.close();
+  }
+
+  /** Queries DLE EOT 1–4 now (between jobs) and returns the merged status. */
+  refreshStatus(): Promise<PrinterStatus> {
+    return this.#exclusive(() => this.#queryStatus());
+  }
+
+  /**
+   * Sends one job. Rejects with NotReady when the printer is known to be stopped (nothing is
+   * sent, the caller keeps the job), or with WriteFailed/Closed when the link broke mid-job
+   * (the caller must treat the job as uncertain: part of it may have printed).
+   */
+  send(bytes: Uint8Array): Promise<SendOutcome> {
+    return this.#exclusive(async () => {
+      const link = this.#ready();
+      const before = await this.#queryStatus();
+      if (blocksPrinting(before)) {
+        throw new PrinterError(PrinterErrorCode.NotReady, `printer not ready: ${this.#health.detail ?? this.#health.state}`, { status: before });
+      }
+      for (let off = 0; off < bytes.length; off += this.#o.chunkBytes) {
+        await link.write(bytes.subarray(off, off + this.#o.chunkBytes));
+      }
+      this.#log.debug({ bytes: bytes.length }, 'job sent');
+      return this.#barrierOk ? this.#barrier(link) : 'sent';
+    });
+  }
+
+  async #barrier(link: PrinterLink): Promise<SendOutcome> {
+    await link.write(STATUS_COMMANDS.gsR1);
+    let waited = 0;
+    for (;;) {
+      const b = await this.#await((r) => (r.kind === 'sequential' ? r.byte : undefined), this.#o.statusTimeoutMs);
+      if (b !== undefined) {
+        this.#apply(decodeGsR1(b));
+        return 'printed';
+      }
+      if (this.#link !== link) throw new PrinterError(PrinterErrorCode.Closed, 'link lost while the job was printing');
+      waited += this.#o.statusTimeoutMs;
+      // A stopped printer holds the job and the barrier: keep waiting, reporting status.
+      const s = await this.#queryRealtime();
+      if (!blocksPrinting(s) && waited >= this.#o.barrierTimeoutMs) return 'sent';
+    }
+  }
+
+  #ready(): PrinterLink {
+    if (this.#life !== 'ready' || !this.#link) {
+      throw new PrinterError(PrinterErrorCode.NotReady, `printer is ${this.#life}`, { lifecycle: this.#life });
+    }
+    return this.#link;
+  }
+
+  #exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.#chain.then(fn, fn);
+    this.#chain = run.catch(() => undefined);
+    return run;
+  }
+
+  async #queryStatus(): Promise<PrinterStatus> {
+    const s = await this.#queryRealtime();
+    if (this.#barrierOk === undefined && this.#realtimeOk && this.#link) {
+      await this.#link.write(STATUS_COMMANDS.gsR1);
+      const b = await this.#await((r) => (r.kind === 'sequential' ? r.byte : undefined), this.#o.statusTimeoutMs);
+      this.#barrierOk = b !== undefined;
+      if (b !== undefined) this.#apply(decodeGsR1(b));
+    }
+    return s;
+  }
+
+  async #queryRealtime(): Promise<PrinterStatus> {
+    const link = this.#link;
+    if (!link || !link.canRead || this.#realtimeOk === false) return this.#status;
+    const parts: PrinterStatus[] = [];
+    for (const n of [1, 2, 3, 4] as DleEotFunction[]) {
+      await link.write(STATUS_COMMANDS.dleEot(n));
+      const b = await this.#await((r) => (r.kind === 'realtime' ? r.byte : undefined), this.#o.statusTimeoutMs);
+      if (b === undefined) {
+        if (this.#realtimeOk === undefined) {
+          this.#realtimeOk = false;
+          this.#barrierOk = false;
+          this.#log.info({ address: link.address }, 'printer does not answer DLE EOT; printing without status');
+          this.#setHealth();
+        }
+        return this.#status;
+      }
+      this.#realtimeOk = true;
+      parts.push(decodeDleEot(n, b));
+    }
+    // All four replies are fresh, so every DLE EOT field is overwritten; ASB/GS r extras stay.
+    this.#apply(mergeStatus(...parts));
+    return this.#status;
+  }
+
+  #await(match: Waiter['match'], ms: number): Promise<number | undefined> {
+    return new Promise((resolve) => {
+      const timer = this.#o.timers.setTimeout(() => this.#settle(undefined), ms);
+      this.#waiter = { match, resolve, timer };
+    });
+  }
+
+  #settle(b: number | undefined): void {
+    const w = this.#waiter;
+    if (!w) return;
+    this.#waiter = undefined;
+    this.#o.timers.clearTimeout(w.timer);
+    w.resolve(b);
+  }
+
+  #onData(chunk: Uint8Array): void {
+    for (const r of this.#splitter.push(chunk)) {
+      if (r.kind === 'asb') {
+        this.#apply(r.status);
+        continue;
+      }
+      const got = this.#waiter?.match(r);
+      if (got !== undefined) this.#settle(got);
+      else if (r.kind === 'discarded') this.#log.warn({ bytes: r.bytes.length }, 'unexpected bytes from printer');
+      // A late reply with nobody waiting (escpos-rs #18) is dropped on purpose.
+    }
+  }
+
+  #apply(s: PrinterStatus): void {
+    const from = paperState(this.#status);
+    this.#status = mergeStatus(this.#status, s);
+    const to = paperState(this.#status);
+    this.emit('status', this.#status);
+    if (from !== to) this.emit('paper', { from, to });
+    this.#setHealth();
+  }
+
+  #setHealth(): void {
+    const h = printerHealth(this.#life, this.#status, this.#realtimeOk, this.#everOpened);
+    if (h.state !== this.#health.state || h.detail !== this.#health.detail || h.paper !== this.#health.paper) {
+      this.#health = h;
+      this.emit('health', h);
+    }
+  }
+
+  #setLife(l: PrinterLifecycle): void {
+    if (l === this.#life) return;
+    this.#life = l;
+    this.emit('lifecycle', l);
+    this.#setHealth();
+  }
+
+  async #open(): Promise<void> {
+    this.#setLife('opening');
+    let link: PrinterLink;
+    try {
+      link = await this.#o.openLink();
+    } catch (err) {
+      this.#log.warn({ err: (err as Error).message, code: isPrinterError(err) ? err.code : undefined }, 'printer open failed');
+      this.#scheduleReconnect();
+      return;
+    }
+    if (this.#life === 'stopped') {
+      await link.close();
+      return;
+    }
+    this.#link = link;
+    this.#everOpened = true;
+    this.#splitter.reset();
+    this.#backoff.reset();
+    link.onData((c) => this.#onData(c));
+    link.onClose((err) => this.#onClose(link, err));
+    this.#setLife('ready');
+    this.#log.info({ kind: link.kind, address: link.address }, 'printer link open');
+    await this.refreshStatus().catch(() => undefined);
+    this.#schedulePoll();
+  }
+
+  #onClose(link: PrinterLink, err?: Error): void {
+    if (this.#link !== link) return;
+    this.#link = undefined;
+    this.#settle(undefined);
+    if (this.#life === 'stopped') return;
+    this.#log.warn({ err: err?.message }, 'printer link lost');
+    this.#scheduleReconnect();
+  }
+
+  #scheduleReconnect(): void {
+    if (this.#life === 'stopped') return;
+    this.#setLife('reconnecting');
+    this.#o.timers.clearTimeout(this.#poll);
+    const delay = this.#backoff.next();
+    this.#retry = this.#o.timers.setTimeout(() => void this.#open(), delay);
+  }
+
+  #schedulePoll(): void {
+    this.#o.timers.clearTimeout(this.#poll);
+    this.#poll = this.#o.timers.setTimeout(() => {
+      if (this.#life !== 'ready') return;
+      this.refreshStatus()
+        .catch((err: unknown) => this.#log.debug({ err: (err as Error).message }, 'status poll failed'))
+        .finally(() => this.#schedulePoll());
+    }, this.#o.pollIntervalMs);
+  }
+}

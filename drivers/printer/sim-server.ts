@@ -1,0 +1,71 @@
+/**
+ * Puts a PrinterSimulator on a real transport: a TCP listener (port 9100 by default, one
+ * session per connection, as a JetDirect printer) or one end of a pty pair made by
+ * `socat -d -d pty,raw,echo=0 pty,raw,echo=0`, opened with the real serialport bindings.
+ */
+import net from 'node:net';
+import { SerialPort } from 'serialport';
+import type { PrinterSimulator } from './simulator.js';
+
+export interface SimServer {
+  /** The bound TCP port, or 0 for a pty. */
+  port: number;
+  /** Drops every open connection, keeping the listener: a printer power-cycling. */
+  drop(): void;
+  close(): Promise<void>;
+}
+
+export function serveTcp(sim: PrinterSimulator, opts: { port?: number; host?: string } = {}): Promise<SimServer> {
+  const sockets = new Set<net.Socket>();
+  const server = net.createServer((sock) => {
+    sockets.add(sock);
+    sock.setNoDelay(true);
+    const session = sim.connect((bytes) => {
+      if (!sock.destroyed) sock.write(bytes);
+    });
+    sock.on('data', (c: Buffer) => session.receive(new Uint8Array(c.buffer, c.byteOffset, c.length)));
+    sock.on('error', () => undefined);
+    sock.on('close', () => {
+      session.close();
+      sockets.delete(sock);
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 9100, opts.host ?? '127.0.0.1', () => {
+      const addr = server.address() as net.AddressInfo;
+      resolve({
+        port: addr.port,
+        drop: () => {
+          for (const s of sockets) s.destroy();
+        },
+        close: () =>
+          new Promise<void>((res) => {
+            for (const s of sockets) s.destroy();
+            server.close(() => res());
+          }),
+      });
+    });
+  });
+}
+
+
+export async function servePty(sim: PrinterSimulator, path: string, baudRate = 9600): Promise<SimServer> {
+  const port = new SerialPort({ path, baudRate, autoOpen: false });
+  await new Promise<void>((res, rej) => port.open((err) => (err ? rej(err) : res())));
+  const session = sim.connect((bytes) => {
+    if (port.isOpen) port.write(Buffer.from(bytes));
+  });
+  port.on('data', (c: Buffer) => session.receive(new Uint8Array(c.buffer, c.byteOffset, c.length)));
+  port.on('error', () => undefined);
+  return {
+    port: 0,
+    drop: () => undefined,
+    close: () =>
+      new Promise<void>((res) => {
+        session.close();
+        if (!port.isOpen) return res();
+        port.close(() => res());
+      }),
+  };
+}

@@ -1,0 +1,27 @@
+/** Shared helpers for the printer driver tests. */
+import { once } from 'node:events';
+import { encodeJob, textLines, type EscposOp } from '../../../protocols/escpos/index.js';
+import type { PrinterDriver, PrinterDriverEvents } from '../../../drivers/printer/printer.js';
+
+export const job = (line: string): Uint8Array => encodeJob([{ type: 'text', text: line }, { type: 'cut' }], { paper: 58, feedBeforeCut: 1 });
+
+export const linesOf = (ops: readonly EscposOp[]): string[] => textLines(ops).filter((l) => l.trim() !== '');
+
+/** Resolves when `pred` holds for an emitted event (checked on each emission). */
+export async function until<K extends keyof PrinterDriverEvents>(
+  d: PrinterDriver,
+  ev: K,
+  pred: (...a: PrinterDriverEvents[K]) => boolean,
+  ms = 3000,
+): Promise<void> {
+  const ac = new AbortController();
+  const timer = setTimeout(() => ac.abort(), ms);
+  try {
+    for (;;) {
+      const args = (await once(d as never, ev, { signal: ac.signal })) as PrinterDriverEvents[K];
+      if (pred(...args)) return;
+    }
+  } finally {
+    clearTimeout(timer);
+  }
+}

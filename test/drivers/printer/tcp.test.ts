@@ -1,0 +1,128 @@
+import t, { type Test } from 'tap';
+import { PrinterDriver } from '../../../drivers/printer/printer.js';
+import { PrinterSimulator } from '../../../drivers/printer/simulator.js';
+import { serveTcp } from '../../../drivers/printer/sim-server.js';
+import { tcpLink } from '../../../drivers/printer/link-tcp.js';
+import { PrinterErrorCode, isPrinterError } from '../../../drivers/printer/errors.js';
+import { Backoff } from '../../../drivers/common/backoff.js';
+import { recordingLogger, silentLogger } from '../../../drivers/common/logger.js';
+import { job, linesOf, until } from './helpers.js';
+
+async function rig(t: Test, sim = new PrinterSimulator()) {
+  const server = await serveTcp(sim, { port: 0 });
+  const logger = recordingLogger();
+  const driver = new PrinterDriver({
+    openLink: tcpLink({ host: '127.0.0.1', port: server.port }),
+    logger,
+    pollIntervalMs: 60_000,
+    statusTimeoutMs: 150,
+    barrierTimeoutMs: 300,
+    backoff: new Backoff({ baseMs: 20, capMs: 50 }),
+  });
+  t.teardown(async () => {
+    await driver.stop();
+    await server.close();
+  });
+  await driver.start();
+  return { sim, server, driver, logger };
+}
+
+
+
+t.test('prints a job over a real loopback socket and confirms it with the GS r barrier', async (t) => {
+  const { sim, driver } = await rig(t);
+  t.equal(driver.lifecycle, 'ready');
+  t.equal(driver.statusSupported, true);
+  t.match(driver.health, { state: 'ok', paper: 'ok' });
+  t.equal(await driver.send(job('RECEIPT 1')), 'printed');
+  t.equal(sim.pages.length, 1);
+  t.same(linesOf(sim.pages[0]!.ops), ['RECEIPT 1']);
+});
+
+t.test('paper near end and paper out are reported; a job is refused before any byte is sent', async (t) => {
+  const { sim, driver } = await rig(t);
+  const paper: string[] = [];
+  driver.on('paper', (p) => paper.push(`${p.from}->${p.to}`));
+  sim.set({ paperNearEnd: true });
+  await driver.refreshStatus();
+  t.match(driver.health, { state: 'degraded', detail: 'paper near end' });
+  sim.set({ paperEnd: true });
+  const before = sim.bytesReceived;
+  await t.rejects(driver.send(job('X')), { code: PrinterErrorCode.NotReady });
+  t.match(driver.health, { state: 'fault', detail: 'paper out', paper: 'out' });
+  t.same(paper, ['ok->near_end', 'near_end->out']);
+  t.equal(sim.bytesReceived - before, 4 * 3, 'only the four DLE EOT requests went out');
+  sim.set({ paperEnd: false, coverOpen: true });
+  await t.rejects(driver.send(job('X')), { code: PrinterErrorCode.NotReady });
+  t.match(driver.health, { detail: 'cover open' });
+});
+
+t.test('paper runs out mid-job: the driver waits, reports it, and completes once paper is loaded', async (t) => {
+  const { sim, driver } = await rig(t, new PrinterSimulator({ paperOutAfterCuts: 1 }));
+  const both = new Uint8Array([...job('FIRST'), ...job('SECOND')]);
+  const sending = driver.send(both);
+  await until(driver, 'paper', (p) => p.to === 'out');
+  t.equal(sim.pages.length, 1, 'first receipt printed, second held in the printer');
+  t.ok(sim.heldCount > 0);
+  sim.set({ paperEnd: false });
+  t.equal(await sending, 'printed');
+  t.same(sim.pages.map((p) => linesOf(p.ops)), [['FIRST'], ['SECOND']], 'each printed once');
+});
+
+t.test('a printer without status support still prints; health says so', async (t) => {
+  const { sim, driver } = await rig(t, new PrinterSimulator({ state: { statusSupport: 'none' } }));
+  t.equal(driver.statusSupported, false);
+  t.match(driver.health, { state: 'ok', detail: 'no status support', paper: 'unknown' });
+  t.equal(await driver.send(job('CHEAP')), 'sent');
+  await until(driver, 'status', () => true, 50).catch(() => undefined);
+  t.same(linesOf(sim.printed), ['CHEAP']);
+});
+
+t.test('realtime-only units: no barrier, outcome is sent', async (t) => {
+  const { sim, driver } = await rig(t, new PrinterSimulator({ state: { statusSupport: 'realtime-only' } }));
+  t.equal(await driver.send(job('RT')), 'sent');
+  t.equal(driver.statusSupported, true);
+  sim.set({ paperEnd: true });
+  await driver.refreshStatus();
+  t.equal(driver.health.detail, 'paper out');
+});
+
+t.test('link lost: disconnected, reconnects with backoff, prints again', async (t) => {
+  const { sim, server, driver, logger } = await rig(t);
+  const lost = until(driver, 'lifecycle', (l) => l === 'reconnecting');
+  server.drop();
+  await lost;
+  t.equal(driver.health.state, 'disconnected');
+  await t.rejects(driver.send(job('NO')), { code: PrinterErrorCode.NotReady });
+  await until(driver, 'lifecycle', (l) => l === 'ready');
+  t.equal(await driver.send(job('AGAIN')), 'printed');
+  t.same(linesOf(sim.printed), ['AGAIN']);
+  t.ok(logger.records.some((r) => r.msg === 'printer link lost'));
+});
+
+t.test('nothing listening: absent, keeps retrying, never throws from start()', async (t) => {
+  const sim = new PrinterSimulator();
+  const probe = await serveTcp(sim, { port: 0 });
+  const port = probe.port;
+  await probe.close();
+  const driver = new PrinterDriver({ openLink: tcpLink({ host: '127.0.0.1', port }), logger: silentLogger, backoff: new Backoff({ baseMs: 10, capMs: 20 }), statusTimeoutMs: 100 });
+  await driver.start();
+  t.equal(driver.lifecycle, 'reconnecting');
+  t.match(driver.health, { state: 'absent' });
+  const server = await serveTcp(sim, { port });
+  await until(driver, 'lifecycle', (l) => l === 'ready');
+  t.equal(driver.health.state, 'ok');
+  await driver.stop();
+  await server.close();
+  t.equal(driver.lifecycle, 'stopped');
+});
+
+t.test('a write on a closed link fails with a code, not a crash', async (t) => {
+  const sim = new PrinterSimulator();
+  const server = await serveTcp(sim, { port: 0 });
+  const link = await tcpLink({ host: '127.0.0.1', port: server.port })();
+  await link.close();
+  await link.write(Uint8Array.of(1)).then(() => t.fail('should reject'), (e: unknown) => t.ok(isPrinterError(e, PrinterErrorCode.Closed)));
+  await server.close();
+  await t.rejects(tcpLink({ host: '127.0.0.1', port: server.port, connectTimeoutMs: 500 })(), { code: PrinterErrorCode.OpenFailed });
+});
