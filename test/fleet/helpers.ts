@@ -129,3 +129,22 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/**
+ * A tiny kiosk for process-level tests: connects with its last will registered, publishes its
+ * birth (both retained, QoS 1) and says `ready` once the broker has the birth. Plain JavaScript,
+ * so the child needs no TypeScript loader. Settings come from the environment.
+ */
+export const KIOSK_CHILD = `
+import mqtt from 'mqtt';
+const { URL, KIOSK, SESSION, KEEPALIVE } = process.env;
+const session = Number(SESSION);
+const meta = { v: 1, ts: Date.now(), mono: Math.round(performance.now()), boot: 'child-boot', synced: false, seq: session };
+const topic = 'kiosk/v1/' + KIOSK + '/status';
+const will = { ...meta, state: 'offline', session, reason: 'will' };
+const birth = { ...meta, state: 'online', session, agent: '0.1.0', district: 'Ajmer', lsp: 'LSP 3', heartbeatSec: 60, keepaliveSec: Number(KEEPALIVE) };
+const c = mqtt.connect(URL, { clientId: KIOSK, keepalive: Number(KEEPALIVE), reconnectPeriod: 0, clean: true,
+  will: { topic, payload: Buffer.from(JSON.stringify(will)), qos: 1, retain: true } });
+c.on('connect', () => c.publish(topic, JSON.stringify(birth), { qos: 1, retain: true }, () => process.stdout.write('ready\\n')));
+c.on('error', (e) => { process.stderr.write(String(e) + '\\n'); process.exit(3); });
+`;
