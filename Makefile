@@ -2,9 +2,9 @@
 SHELL := /bin/bash
 NPM_STAMP := node_modules/.package-lock.json
 # Debian packages the test suite drives for real: socat (serial pty pairs), mosquitto (broker),
-# nut-server (upsd + dummy-ups), chromium (dashboard pages).
-TEST_DEBS := socat mosquitto nut-server chromium
-TEST_BINS := socat mosquitto upsd chromium
+# mosquitto-clients (the bench baseline), nut-server (upsd + dummy-ups), chromium (dashboard pages).
+TEST_DEBS := socat mosquitto mosquitto-clients nut-server chromium
+TEST_BINS := socat mosquitto mosquitto_pub upsd chromium
 
 .PHONY: all deps system-deps build test check lint typecheck bench contract demo clean
 

@@ -7,14 +7,14 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sqlite3 from 'sqlite3';
-import { AGENT_BIN, requireBuild, spawnAgent, writeAgentConfig } from '../helpers/agent-process.js';
+import { AGENT_BIN, childEnv, requireBuild, spawnAgent, writeAgentConfig } from '../helpers/agent-process.js';
 import { startAedes } from '../helpers/aedes.js';
 import { Collector } from '../helpers/collector.js';
 
 requireBuild();
 
 function runBin(args: string[], env: NodeJS.ProcessEnv = {}) {
-  return spawnSync(process.execPath, [AGENT_BIN, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 20_000 });
+  return spawnSync(process.execPath, [AGENT_BIN, ...args], { encoding: 'utf8', env: childEnv(env), timeout: 20_000 });
 }
 
 function eventsIn(dbPath: string): Promise<{ seq: number; type: string; data: string }[]> {

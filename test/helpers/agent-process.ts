@@ -10,6 +10,16 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const AGENT_BIN = join(ROOT, 'bin/kiosk-agent');
 
+/**
+ * The environment for a child `node` process: without tap's NODE_OPTIONS loaders, which a
+ * plain `node bin/...` must not inherit.
+ */
+export function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env = { ...process.env, NOTIFY_SOCKET: '', ...extra };
+  delete env['NODE_OPTIONS'];
+  return env;
+}
+
 export function requireBuild(): void {
   if (!existsSync(join(ROOT, 'dist/agent/cli.js'))) {
     throw new Error('dist/ is missing: run `make build` (make test does it) before this test');
@@ -59,7 +69,7 @@ export function spawnAgent(configPath: string, env: NodeJS.ProcessEnv = {}): Run
   requireBuild();
   const proc = spawn(process.execPath, [AGENT_BIN, '--config', configPath], {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, NOTIFY_SOCKET: '', ...env },
+    env: childEnv(env),
   });
   let out = '';
   proc.stdout?.on('data', (d: Buffer) => (out += d.toString()));

@@ -1,0 +1,97 @@
+/** Shared pieces of the agent benchmarks: processes, /proc readings, a byte-counting broker. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Aedes } from 'aedes';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
+export const AGENT_BIN = join(ROOT, 'bin/kiosk-agent');
+const TICKS = 100; // USER_HZ on Linux
+
+export function tempDir(prefix: string): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+export function writeConfig(dir: string, id: string, url: string, extra: Record<string, unknown> = {}): string {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, 'config.json');
+  writeFileSync(
+    path,
+    JSON.stringify({
+      schemaVersion: 2,
+      kiosk: { id, district: 'Jaipur', lsp: 'Bench LSP' },
+      mqtt: { url },
+      store: { path: join(dir, 'agent.db') },
+      log: { level: 'warn' },
+      clock: { trust: 'always' },
+      ...extra,
+    }),
+  );
+  return path;
+}
+
+export function spawnAgent(config: string): ChildProcess {
+  return spawn(process.execPath, [AGENT_BIN, '--config', config], { stdio: 'ignore', env: { ...process.env, NOTIFY_SOCKET: '' } });
+}
+
+/** Resident set size (kB) and CPU time (ms) of a process, from /proc. */
+export function procUsage(pid: number): { rssKb: number; cpuMs: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const cpuMs = ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS;
+  return { rssKb, cpuMs };
+}
+
+export async function stop(p: ChildProcess): Promise<void> {
+  if (p.exitCode !== null || p.signalCode !== null) return;
+  const done = new Promise((r) => p.once('exit', r));
+  p.kill('SIGTERM');
+  const t = setTimeout(() => p.kill('SIGKILL'), 8000);
+  await done;
+  clearTimeout(t);
+}
+
+export interface CountingBroker {
+  url: string;
+  broker: Aedes;
+  /** Bytes in both directions on every client connection since the start. */
+  bytes(): number;
+  close(): Promise<void>;
+}
+
+/** An aedes broker that counts the MQTT bytes on the wire, both directions. */
+export async function countingBroker(): Promise<CountingBroker> {
+  const broker = await Aedes.createBroker();
+  let total = 0;
+  const sockets = new Set<Socket>();
+  const server: Server = createServer((s) => {
+    sockets.add(s);
+    s.on('data', (d: Buffer) => (total += d.length));
+    const write = s.write.bind(s) as (chunk: unknown, ...rest: unknown[]) => boolean;
+    s.write = ((chunk: unknown, ...rest: unknown[]) => {
+      total += Buffer.isBuffer(chunk) ? chunk.length : Buffer.byteLength(String(chunk));
+      return write(chunk, ...rest);
+    }) as typeof s.write;
+    s.on('close', () => sockets.delete(s));
+    broker.handle(s);
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    broker,
+    bytes: () => total,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((r) => server.close(() => r()));
+      await new Promise<void>((r) => broker.close(() => r()));
+    },
+  };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

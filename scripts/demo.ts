@@ -1,0 +1,112 @@
+/**
+ * `make demo`: an embedded aedes broker and the fleet monitor (`kiosk-fleet serve
+ * --embedded-broker`), three simulated kiosks — each a real `kiosk-agent` process with its own
+ * configuration and database under .demo/ — and the fleet table, reprinted every 2 s.
+ * Ctrl-C stops the kiosks (each says goodbye), then the fleet.
+ *
+ * DEMO_SECONDS=N stops it by itself after N seconds (used by the demo's own test).
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const DEMO = join(ROOT, '.demo');
+const KIOSKS = [
+  { id: 'RJ-JAI-0001', district: 'Jaipur', lsp: 'e-Mitra Jaipur LSP', name: 'e-Mitra Sanganer' },
+  { id: 'RJ-UDR-0002', district: 'Udaipur', lsp: 'e-Mitra Udaipur LSP', name: 'e-Mitra Girwa' },
+  { id: 'MP-BPL-0003', district: 'Bhopal', lsp: 'MPOnline', name: 'Samagra e-KYC Kendra Huzur' },
+];
+
+function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => res(port));
+    });
+  });
+}
+
+function waitExit(p: ChildProcess, ms: number): Promise<void> {
+  if (p.exitCode !== null || p.signalCode !== null) return Promise.resolve();
+  return new Promise((res) => {
+    const t = setTimeout(() => {
+      p.kill('SIGKILL');
+      res();
+    }, ms);
+    p.once('exit', () => {
+      clearTimeout(t);
+      res();
+    });
+  });
+}
+
+async function main(): Promise<void> {
+  rmSync(DEMO, { recursive: true, force: true });
+  mkdirSync(DEMO, { recursive: true });
+  const port = Number(process.env['DEMO_PORT'] ?? (await freePort()));
+  const fleetDb = join(DEMO, 'fleet.db');
+  const node = process.execPath;
+
+  const fleet = spawn(
+    node,
+    [join(ROOT, 'bin/kiosk-fleet'), 'serve', '--embedded-broker', '--host', '127.0.0.1', '--port', String(port), '--db', fleetDb, '--log-level', 'warn'],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  // The agents connect with backoff, so the broker need not be up before they start.
+  const agents = KIOSKS.map((k) => {
+    const dir = join(DEMO, k.id);
+    mkdirSync(dir, { recursive: true });
+    const config = {
+      schemaVersion: 2,
+      kiosk: { id: k.id, name: k.name, district: k.district, lsp: k.lsp },
+      mqtt: { url: `mqtt://127.0.0.1:${port}`, keepaliveSec: 10, backoff: { baseMs: 200, capMs: 2000, stableMs: 10000 } },
+      telemetry: { heartbeatSec: 5 },
+      store: { path: join(dir, 'agent.db') },
+      log: { level: 'warn' },
+      clock: { trust: 'always' },
+      simulate: { eventEveryMs: 7000 },
+    };
+    const path = join(dir, 'config.json');
+    writeFileSync(path, JSON.stringify(config, null, 2));
+    return spawn(node, [join(ROOT, 'bin/kiosk-agent'), '--config', path], { stdio: ['ignore', 'ignore', 'inherit'] });
+  });
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    clearInterval(timer);
+    process.stdout.write('\nstopping the kiosks…\n');
+    for (const a of agents) a.kill('SIGTERM');
+    await Promise.all(agents.map((a) => waitExit(a, 8000)));
+    process.stdout.write('stopping the fleet monitor…\n');
+    fleet.kill('SIGTERM');
+    await waitExit(fleet, 5000);
+    printTable();
+    process.stdout.write('demo stopped.\n');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop());
+  process.on('SIGTERM', () => void stop());
+
+  const started = Date.now();
+  const printTable = () => {
+    const r = spawnSync(node, [join(ROOT, 'bin/kiosk-fleet'), 'status', '--db', fleetDb], { encoding: 'utf8' });
+    const secs = Math.round((Date.now() - started) / 1000);
+    const clear = process.stdout.isTTY ? '\x1b[2J\x1b[H' : '';
+    process.stdout.write(
+      `${clear}kiosk-agent demo — broker mqtt://127.0.0.1:${port}, fleet db ${fleetDb}, t+${secs}s (Ctrl-C stops)\n\n` +
+        `${r.status === 0 ? r.stdout : `(fleet not ready yet) ${r.stderr.trim()}`}\n`,
+    );
+  };
+  const timer = setInterval(printTable, 2000);
+  const limit = Number(process.env['DEMO_SECONDS'] ?? 0);
+  if (limit > 0) setTimeout(() => void stop(), limit * 1000);
+}
+
+void main();
