@@ -3,3 +3,5 @@ export * from './status.js';
 export * from './replies.js';
 export * from './decoder.js';
 export * from './encode.js';
+export * from './receipt.js';
+export * from './receipt-qr.js';
