@@ -26,6 +26,14 @@ function committedSeqs(dbPath: string): Promise<number[]> {
   });
 }
 
+async function waitFor(pred: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!pred()) {
+    if (Date.now() > deadline) throw new Error('agent did not start');
+    await sleep(10);
+  }
+}
+
 // A seeded generator, so a failing run can be repeated with the same moments.
 function lcg(seed: number) {
   let s = seed >>> 0;
@@ -43,9 +51,12 @@ t.test(`kill -9 at ${KILLS} random moments, broker up and down`, { skip: mosquit
   t.teardown(() => sub.close());
   const dir = t.testdir({});
   const db = join(dir, 'agent.db');
-  const config = writeAgentConfig({ id: 'RJ-JAI-0030', url: broker.url, dir, eventEveryMs: 5 });
+  const config = writeAgentConfig({ id: 'RJ-JAI-0030', url: broker.url, dir, eventEveryMs: 5, extra: { log: { level: 'info' } } });
 
+  const received = () => new Set(sub.on('events').map((r) => r.message['seq'] as number));
   let brokerUp = true;
+  let committedBefore: number[] = [];
+  let checkedRounds = 0;
   for (let round = 0; round < KILLS; round++) {
     // Every few rounds the broker changes state, so kills land both while publishing and
     // while queueing offline.
@@ -55,10 +66,23 @@ t.test(`kill -9 at ${KILLS} random moments, broker up and down`, { skip: mosquit
       brokerUp = !brokerUp;
     }
     const agent = spawnAgent(config);
-    await sleep(150 + Math.floor(random() * 500));
+    // Kill once it is writing (its "agent started" line), at a random moment after.
+    await waitFor(() => agent.output().includes('"agent started"'), 15_000);
+    if (brokerUp) {
+      // After this restart, everything committed before the last kill reaches the subscriber.
+      const want = committedBefore;
+      await sub.until(() => {
+        const got = received();
+        return want.every((s) => got.has(s));
+      }, 15_000, `round ${round}: events committed before the previous kill`);
+      checkedRounds++;
+    }
+    await sleep(Math.floor(random() * 400));
     agent.proc.kill('SIGKILL');
     await agent.exited;
+    committedBefore = await committedSeqs(db);
   }
+  t.ok(checkedRounds > KILLS / 3, `${checkedRounds} restarts checked for delivery of earlier commits`);
   if (!brokerUp) await broker.start();
 
   const committed = await committedSeqs(db);
