@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/require-await -- tap ends an async subtest when its promise settles */
 /**
  * NutClient against a scripted socket and a fake clock: one request in flight, timeouts, resync by
  * reconnecting, backoff, stop. The real-upsd half is nut-upsd.test.ts.
