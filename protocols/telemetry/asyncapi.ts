@@ -57,7 +57,11 @@ const STATUS_DESCRIPTION = [
   '- A consumer keeps the highest `session` seen per kiosk and ignores an `offline` whose `session` is ' +
     'lower than that of the latest `online`: a will the broker delivers late (after the kiosk has ' +
     'already reconnected) must never mark a live kiosk offline (the Sparkplug bdSeq rule).',
-  '- On this channel `seq` equals `session`.',
+  '- The will, the birth and a shutdown notice of one session each take their own `seq`, so deduplicating ' +
+    'by (kiosk id, channel, seq) never mistakes one for another; order them by `session`, not by `seq`: ' +
+    'the will is numbered when it is registered, before the birth.',
+  '- A will\'s `ts` and `mono` are those of the connect at which it was registered, not of the loss of the ' +
+    'connection: take the time of receipt as the time the kiosk went offline (as Sparkplug does for its death certificate).',
 ].join('\n');
 
 const CHANNEL_TEXT: Record<Channel, { title: string; description: string }> = {
