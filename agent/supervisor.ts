@@ -119,7 +119,7 @@ export class Agent {
     notifier.ready(`kiosk ${cfg.kiosk.id} running`);
     const wd = notifier.watchdogIntervalMs();
     if (wd) agent.#timers.push(setInterval(() => notifier.watchdog(), wd).unref());
-    logger.info({ kiosk: cfg.kiosk.id, pid: process.pid, outbox: outbox.depth() }, 'agent started');
+    logger.info({ kiosk: cfg.kiosk.id, outbox: outbox.depth() }, 'agent started');
     return agent;
   }
 
