@@ -1,11 +1,13 @@
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { parse } from 'yaml';
 import { CHANNEL_FLAGS, CHANNEL_SCHEMAS, CONTRACT_VERSION, DOWN_CHANNELS, KNOWN_EVENTS, UP_CHANNELS } from '../../../protocols/telemetry/index.js';
 import { buildContractDocuments } from '../../../protocols/telemetry/asyncapi.js';
-import { ASYNCAPI_PATH, renderContractFiles, staleFiles } from '../../../scripts/gen-contract.js';
+import { ASYNCAPI_PATH, main, renderContractFiles, SCHEMAS_DIR, staleFiles } from '../../../scripts/gen-contract.js';
 
 interface Operation {
   action: string;
@@ -98,4 +100,33 @@ t.test('Event_other refuses the known event types in JSON Schema as the zod refi
   const events = schemas['events'] as { $defs: { Event_other: { properties: { type: { not: { enum: string[] } } } } } };
   t.same(events.$defs.Event_other.properties.type.not.enum.sort(), Object.keys(KNOWN_EVENTS).sort());
   t.end();
+});
+
+t.test('gen-contract writes the files, --check says which are stale, stray schemas are removed', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'kiosk-contract-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const errors: string[] = [];
+  const restore = [console.log, console.error] as const;
+  console.log = () => undefined;
+  console.error = (line: string) => void errors.push(line);
+  t.teardown(() => {
+    [console.log, console.error] = restore;
+  });
+
+  t.equal(await main(['--check'], dir), 1, 'nothing written yet: stale');
+  t.ok(errors.some((e) => e.includes(ASYNCAPI_PATH) && e.includes('make contract')));
+  t.equal(await main([], dir), 0);
+  t.ok(existsSync(join(dir, ASYNCAPI_PATH)));
+  t.ok(existsSync(join(dir, SCHEMAS_DIR, 'events.schema.json')));
+  errors.length = 0;
+  t.equal(await main(['--check'], dir), 0, 'up to date');
+  t.same(errors, []);
+
+  writeFileSync(join(dir, SCHEMAS_DIR, 'retired.schema.json'), '{}');
+  writeFileSync(join(dir, SCHEMAS_DIR, 'status.schema.json'), '{}');
+  t.equal(await main(['--check'], dir), 1);
+  t.same(errors.map((e) => e.split(' ')[1]).sort(), [`${SCHEMAS_DIR}/retired.schema.json`, `${SCHEMAS_DIR}/status.schema.json`]);
+  t.equal(await main([], dir), 0);
+  t.notOk(existsSync(join(dir, SCHEMAS_DIR, 'retired.schema.json')), 'a schema no channel produces is removed');
+  t.equal(await main(['--check'], dir), 0);
 });
