@@ -9,6 +9,8 @@
  *   cheap USB units time out on one huge command (reference B3, B9);
  * - the encoder's initialize emits ESC @ + FS . so clones booted in a Chinese double-byte mode
  *   read our bytes as single-byte text (reference B2, B9);
+ * - no line feed after blocks (images, QR): an LF after GS v 0 with an empty line buffer feeds
+ *   a blank line, which would cut a gap through text that spans two bands;
  * - the job always feeds before cutting (reference B9; encoder issue #18).
  */
 import ReceiptPrinterEncoder from '@point-of-sale/receipt-printer-encoder';
@@ -77,6 +79,8 @@ export function encodeJob(blocks: readonly JobBlock[], opts: EncodeOptions): Uin
     columns: PAPER_COLUMNS[opts.paper],
     imageMode: 'raster',
     feedBeforeCut: opts.feedBeforeCut ?? 4,
+    // Raster bands must abut: an LF after GS v 0 feeds a blank text line between them.
+    feedAfterBlock: false,
   });
   try {
     enc.initialize();
