@@ -49,7 +49,7 @@ function show(value: unknown, path: PropertyKey[]): string {
   if (value === undefined) return 'missing';
   const last = path.at(-1);
   if (typeof last === 'string' && isSecretKey(last)) return `got ${MASK}`;
-  const text = JSON.stringify(value) ?? String(value);
+  const text = JSON.stringify(value) ?? typeof value;
   return `got ${text.length > 80 ? `${text.slice(0, 77)}...` : text}`;
 }
 

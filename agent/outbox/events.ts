@@ -32,8 +32,9 @@ export class EventLog {
       return a;
     });
     this.outbox.committed(added);
-    const log = severity === 'info' ? this.logger.info : this.logger.warn;
-    log.call(this.logger, { event: type, seq: added.message.seq }, 'event');
+    const fields = { event: type, seq: added.message.seq };
+    if (severity === 'info') this.logger.info(fields, 'event');
+    else this.logger.warn(fields, 'event');
     return { seq: added.message.seq, type, severity };
   }
 

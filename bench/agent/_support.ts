@@ -71,13 +71,10 @@ export async function countingBroker(): Promise<CountingBroker> {
   const sockets = new Set<Socket>();
   const server: Server = createServer((s) => {
     sockets.add(s);
-    s.on('data', (d: Buffer) => (total += d.length));
-    const write = s.write.bind(s) as (chunk: unknown, ...rest: unknown[]) => boolean;
-    s.write = ((chunk: unknown, ...rest: unknown[]) => {
-      total += Buffer.isBuffer(chunk) ? chunk.length : Buffer.byteLength(String(chunk));
-      return write(chunk, ...rest);
-    }) as typeof s.write;
-    s.on('close', () => sockets.delete(s));
+    s.on('close', () => {
+      total += s.bytesRead + s.bytesWritten;
+      sockets.delete(s);
+    });
     broker.handle(s);
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -85,7 +82,7 @@ export async function countingBroker(): Promise<CountingBroker> {
   return {
     url: `mqtt://127.0.0.1:${port}`,
     broker,
-    bytes: () => total,
+    bytes: () => [...sockets].reduce((sum, s) => sum + s.bytesRead + s.bytesWritten, total),
     close: async () => {
       for (const s of sockets) s.destroy();
       await new Promise<void>((r) => server.close(() => r()));

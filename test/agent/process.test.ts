@@ -45,7 +45,7 @@ t.test('a garbage config file: one clear message, exit 78, no stack trace', (t) 
   const dir = t.testdir({ 'config.json': '{ this is not json' });
   const r = runBin(['--config', join(dir, 'config.json')]);
   t.equal(r.status, 78);
-  t.match(r.stderr, /kiosk-agent: invalid configuration .*config\.json:\n  - not valid JSON/);
+  t.match(r.stderr, /kiosk-agent: invalid configuration .*config\.json:\n {2}- not valid JSON/);
   t.notMatch(r.stderr, /\n\s+at /, 'no stack trace');
   t.end();
 });
@@ -75,7 +75,7 @@ t.test('KIOSK_AGENT_CONFIG is used when there is no --config; --check-config and
   t.notMatch(printed.stdout, /"password": "hunter2"/);
   const missing = runBin([], { KIOSK_AGENT_CONFIG: join(dir, 'absent.json') });
   t.equal(missing.status, 78);
-  t.match(missing.stderr, /absent\.json:\n  - cannot read: file not found/);
+  t.match(missing.stderr, /absent\.json:\n {2}- cannot read: file not found/);
   t.end();
 });
 

@@ -15,7 +15,7 @@ export const AGENT_BIN = join(ROOT, 'bin/kiosk-agent');
  * plain `node bin/...` must not inherit.
  */
 export function childEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env = { ...process.env, NOTIFY_SOCKET: '', ...extra };
+  const env: NodeJS.ProcessEnv = { ...process.env, NOTIFY_SOCKET: '', ...extra };
   delete env['NODE_OPTIONS'];
   return env;
 }
