@@ -51,7 +51,9 @@ export class SystemdNotifier {
     this.#watchdogUsec = Number.isSafeInteger(usec) && usec > 0 ? usec : undefined;
     const wpid = env['WATCHDOG_PID'] ? Number(env['WATCHDOG_PID']) : undefined;
     this.#watchdogPid = wpid !== undefined && Number.isSafeInteger(wpid) ? wpid : undefined;
-    this.#env = env;
+    // The child needs NOTIFY_SOCKET, and a PATH to find systemd-notify even when the caller passed
+    // a minimal environment.
+    this.#env = { ...env, PATH: env['PATH'] ?? process.env['PATH'] ?? '/usr/sbin:/usr/bin:/sbin:/bin' };
     this.#pid = opts.pid ?? process.pid;
     this.#command = opts.command ?? 'systemd-notify';
     this.#timeoutMs = opts.timeoutMs ?? 10_000;
