@@ -72,18 +72,22 @@ export async function main(argv: string[], root: string): Promise<number> {
     if (stale.length === 0) console.log(`contract documents up to date (${files.size} files)`);
     return stale.length === 0 ? 0 : 1;
   }
+  let changed = 0;
   for (const [path, text] of files) {
     const full = join(root, path);
     await mkdir(dirname(full), { recursive: true });
     if ((await readOrUndefined(full)) !== text) {
       await writeFile(full, text);
       console.log(`wrote ${path}`);
+      changed++;
     }
   }
   for (const path of await strayFiles(root, files)) {
     await unlink(join(root, path));
     console.log(`removed ${path}`);
+    changed++;
   }
+  if (changed === 0) console.log(`contract documents up to date (${files.size} files)`);
   return 0;
 }
 
