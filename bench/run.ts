@@ -1,9 +1,10 @@
 /**
  * `make bench`: runs every benchmark module under bench/ (each exports `run()` returning
  * results) and writes BENCHMARKS.md with the figures, the machine and the command.
- * BENCH_ONLY=substring runs the modules whose path contains it.
+ * BENCH_ONLY=substring runs the modules whose path contains it; the sections of the other
+ * modules already in BENCHMARKS.md are kept.
  */
-import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -28,7 +29,7 @@ function modules(dir: string): string[] {
 
 async function main(): Promise<void> {
   const only = process.env['BENCH_ONLY'];
-  const sections: string[] = [];
+  const sections = new Map<string, string>(only ? previousSections() : []);
   for (const file of modules(HERE).sort()) {
     const name = relative(HERE, file).replace(/\.js$/, '');
     if (only && !name.includes(only)) continue;
@@ -39,10 +40,10 @@ async function main(): Promise<void> {
     try {
       const results = await mod.run();
       const rows = results.map((r) => `| ${r.name} | ${format(r.value)} | ${r.unit} | ${r.note ?? ''} |`);
-      sections.push(`### ${name}\n\n| measure | value | unit | note |\n|---|---:|---|---|\n${rows.join('\n')}\n\n(${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
+      sections.set(name, `### ${name}\n\n| measure | value | unit | note |\n|---|---:|---|---|\n${rows.join('\n')}\n\n(run ${new Date().toISOString().slice(0, 16)}Z, ${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
       for (const r of results) process.stdout.write(`  ${r.name}: ${format(r.value)} ${r.unit}${r.note ? `  (${r.note})` : ''}\n`);
     } catch (err) {
-      sections.push(`### ${name}\n\nfailed: ${(err as Error).message}\n`);
+      sections.set(name, `### ${name}\n\nfailed: ${(err as Error).message}\n`);
       process.stdout.write(`  failed: ${(err as Error).message}\n`);
       process.exitCode = 1;
     }
@@ -53,11 +54,21 @@ async function main(): Promise<void> {
 Produced by \`make bench\` (\`node dist/bench/run.js\` after the build) on ${new Date().toISOString().slice(0, 10)},
 ${cpus().length} × ${cpu}, ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}.
 Figures are from one run on this machine; ratios against a baseline measured in the same run are the
-figures to compare across machines.${only ? `\n\nOnly the modules matching \`${only}\` were run.` : ''}
+figures to compare across machines. Each section gives the date of its own run.
 
-${sections.join('\n')}`;
+${[...sections.keys()].sort().map((k) => sections.get(k)).join('\n')}`;
   writeFileSync(join(ROOT, 'BENCHMARKS.md'), doc);
   process.stdout.write('wrote BENCHMARKS.md\n');
+}
+
+/** The per-module sections of the current BENCHMARKS.md, by module name. */
+function previousSections(): [string, string][] {
+  const file = join(ROOT, 'BENCHMARKS.md');
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split(/^(?=### )/m)
+    .filter((part) => part.startsWith('### '))
+    .map((part) => [part.slice(4, part.indexOf('\n')).trim(), part.trimEnd() + '\n']);
 }
 
 function format(v: number): string {
