@@ -112,3 +112,8 @@ export function testPageJob(paper: PaperWidth, at: number): Uint8Array {
     { paper },
   );
 }
+
+/** The queue's renderer for receipt jobs: `doc` is a prepared Receipt. */
+export function receiptRenderer(opts: { paper: PaperWidth; privateKey: KeyInput }): (doc: unknown, duplicate: boolean) => Uint8Array {
+  return (doc, duplicate) => receiptJob(doc as Receipt, { paper: opts.paper, privateKey: opts.privateKey, duplicate }).bytes;
+}

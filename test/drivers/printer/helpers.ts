@@ -25,3 +25,6 @@ export async function until<K extends keyof PrinterDriverEvents>(
     clearTimeout(timer);
   }
 }
+
+/** A queue renderer for tests: doc = { line }, DUPLICATE prefixed on reprints. */
+export const textRender = (doc: unknown, duplicate: boolean): Uint8Array => job(`${duplicate ? 'DUPLICATE ' : ''}${(doc as { line: string }).line}`);
