@@ -6,7 +6,7 @@
  * stack trace.
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { createLogger, LOG_LEVELS, type LogLevel } from './log.js';
+import { child, createLogger, LOG_LEVELS, type LogLevel } from './log.js';
 import { startFleet } from './serve.js';
 import { readFleetStatus, renderFleetStatus } from './view.js';
 
@@ -137,19 +137,18 @@ async function serve(args: string[], io: Io): Promise<number> {
     heartbeatMisses,
     log,
   });
+  let onSignal: (sig: NodeJS.Signals) => void = () => undefined;
   const stop = new Promise<string>((resolve) => {
-    const onSignal = (sig: NodeJS.Signals): void => resolve(sig);
+    onSignal = (sig) => resolve(sig);
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     io.signal?.addEventListener('abort', () => resolve('abort'), { once: true });
-    void stop.then(() => {
-      process.removeListener('SIGINT', onSignal);
-      process.removeListener('SIGTERM', onSignal);
-    });
   });
   void fleet.ready.then(() => io.onReady?.({ url: fleet.url, ...(fleet.broker ? { port: fleet.broker.port } : {}) }));
   const why = await stop;
-  log.info({ ns: 'fleet:serve', signal: why }, 'stopping');
+  process.removeListener('SIGINT', onSignal);
+  process.removeListener('SIGTERM', onSignal);
+  child(log, 'serve').info({ signal: why }, 'stopping');
   await fleet.close();
   return 0;
 }

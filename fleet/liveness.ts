@@ -82,10 +82,20 @@ export function heartbeatWindowMs(cur: LivenessView, misses: number, defaultHear
   return misses * (cur.heartbeatSec ?? defaultHeartbeatSec) * 1000;
 }
 
-/** The periodic check: an online kiosk silent for longer than its window goes offline. */
-export function onTick(cur: LivenessView, now: number, misses: number, defaultHeartbeatSec: number): Decision {
+/**
+ * The periodic check: an online kiosk silent for longer than its window goes offline. The window
+ * never starts before `notBefore` (when this monitor started listening): silence while the fleet
+ * itself was down proves nothing, and every kiosk flapping offline at each restart would.
+ */
+export function onTick(
+  cur: LivenessView,
+  now: number,
+  misses: number,
+  defaultHeartbeatSec: number,
+  notBefore = 0,
+): Decision {
   if (cur.liveness !== 'online') return keep(cur, 'not-online');
-  const since = cur.lastBeatAt ?? cur.livenessSince ?? now;
+  const since = Math.max(cur.lastBeatAt ?? cur.livenessSince ?? now, notBefore);
   if (now - since <= heartbeatWindowMs(cur, misses, defaultHeartbeatSec)) return keep(cur, 'in-time');
   return {
     apply: true,

@@ -1,4 +1,8 @@
-/** Structured JSON logs (pino), each line tagged with a `ns` namespace such as `fleet:ingest`. */
+/**
+ * Structured JSON logs (pino). The root logger carries no namespace; each part of the fleet logs
+ * through `child(log, 'ingest')` and so on, which tags its lines `ns: "fleet:ingest"`.
+ */
+import { hostname } from 'node:os';
 import { pino, type DestinationStream, type Logger } from 'pino';
 
 export type { Logger };
@@ -7,7 +11,7 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export function createLogger(level: LogLevel = 'info', destination?: DestinationStream): Logger {
-  const opts = { level, base: { ns: 'fleet' }, timestamp: pino.stdTimeFunctions.isoTime };
+  const opts = { level, base: { pid: process.pid, hostname: hostname() }, timestamp: pino.stdTimeFunctions.isoTime };
   return destination ? pino(opts, destination) : pino(opts);
 }
 

@@ -23,17 +23,25 @@ export interface MonitorOptions {
 export class LivenessMonitor {
   private handle: unknown;
   private running: Promise<unknown> = Promise.resolve();
+  /** When this monitor began listening: no heartbeat window starts earlier. */
+  private startedAt = 0;
 
   constructor(private readonly opts: MonitorOptions) {}
 
   start(): void {
     if (this.handle !== undefined) return;
-    this.handle = this.opts.clock.setInterval(() => {
-      // One check at a time: a slow store must not pile up overlapping checks.
-      this.running = this.running.then(() => this.check()).catch((err: unknown) => {
+    this.startedAt = this.opts.clock.now();
+    this.handle = this.opts.clock.setInterval(() => this.schedule(), this.opts.checkEveryMs ?? 1000);
+    this.schedule();
+  }
+
+  /** One check at a time: a slow store must not pile up overlapping checks. */
+  private schedule(): void {
+    this.running = this.running
+      .then(() => this.check())
+      .catch((err: unknown) => {
         this.opts.log.error({ err }, 'liveness check failed');
       });
-    }, this.opts.checkEveryMs ?? 1000);
   }
 
   async stop(): Promise<void> {
@@ -47,11 +55,11 @@ export class LivenessMonitor {
     const { repo, clock, heartbeatMisses: misses } = this.opts;
     const now = clock.now();
     const marked: string[] = [];
-    for (const id of await repo.listOverdue(now, misses, DEFAULT_HEARTBEAT_SEC)) {
+    for (const id of await repo.listOverdue(now, misses, DEFAULT_HEARTBEAT_SEC, this.startedAt)) {
       let decision: Decision | undefined;
       await repo.updateKiosk(id, (cur) => {
         if (!cur) return undefined;
-        decision = onTick(cur, now, misses, DEFAULT_HEARTBEAT_SEC);
+        decision = onTick(cur, now, misses, DEFAULT_HEARTBEAT_SEC, this.startedAt);
         return decision.apply ? { ...cur, ...decision.next } : undefined;
       });
       if (decision?.apply) {

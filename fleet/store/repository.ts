@@ -102,8 +102,11 @@ export interface FleetRepository {
   countInvalid(kioskId: string | undefined, error: string, at: number): Promise<void>;
   invalidTotal(): Promise<number>;
   listKiosks(): Promise<KioskRecord[]>;
-  /** Ids of online kiosks with no birth or heartbeat for `misses` × their heartbeat interval. */
-  listOverdue(now: number, misses: number, defaultHeartbeatSec: number): Promise<string[]>;
+  /**
+   * Ids of online kiosks with no birth or heartbeat for `misses` × their heartbeat interval,
+   * counting from their last beat but not from before `notBefore`.
+   */
+  listOverdue(now: number, misses: number, defaultHeartbeatSec: number, notBefore?: number): Promise<string[]>;
   setMeta(key: string, value: string): Promise<void>;
   getMeta(key: string): Promise<string | undefined>;
   close(): Promise<void>;

@@ -191,12 +191,12 @@ export class SqliteFleetRepository implements FleetRepository {
     return rows.map(rowToKiosk);
   }
 
-  async listOverdue(now: number, misses: number, defaultHeartbeatSec: number): Promise<string[]> {
+  async listOverdue(now: number, misses: number, defaultHeartbeatSec: number, notBefore = 0): Promise<string[]> {
     const rows = await this.db.all<{ kiosk_id: string }>(
       `SELECT kiosk_id FROM kiosks WHERE liveness = 'online'
-         AND COALESCE(last_beat_at, 0) + ? * COALESCE(heartbeat_sec, ?) * 1000 < ?
+         AND MAX(COALESCE(last_beat_at, 0), ?) + ? * COALESCE(heartbeat_sec, ?) * 1000 < ?
        ORDER BY kiosk_id`,
-      [misses, defaultHeartbeatSec, now],
+      [notBefore, misses, defaultHeartbeatSec, now],
     );
     return rows.map((r) => r.kiosk_id);
   }

@@ -1,7 +1,7 @@
 import t from 'tap';
 import type { StatusMessage } from '../../protocols/telemetry/index.js';
 import { type LivenessView, onHeartbeat, onStatus, onTick, UNKNOWN } from '../../fleet/liveness.js';
-import { birth, death } from './helpers.js';
+import { birth, death } from './fixtures/helpers.js';
 
 const NOW = 1_000_000;
 const on = (session: number, extra: Partial<LivenessView> = {}): LivenessView => ({
@@ -68,18 +68,20 @@ t.test('heartbeat decisions', (t) => {
 
 t.test('missed heartbeats: misses × heartbeatSec from the last beat', (t) => {
   const cur = on(1, { heartbeatSec: 10, lastBeatAt: NOW });
-  const cases: { name: string; cur: LivenessView; at: number; misses: number; apply: boolean; note: string }[] = [
+  const cases: { name: string; cur: LivenessView; at: number; misses: number; notBefore?: number; apply: boolean; note: string }[] = [
     { name: 'inside the window', cur, at: NOW + 29_999, misses: 3, apply: false, note: 'in-time' },
     { name: 'exactly at the window', cur, at: NOW + 30_000, misses: 3, apply: false, note: 'in-time' },
     { name: 'past the window', cur, at: NOW + 30_001, misses: 3, apply: true, note: 'missed-heartbeats' },
     { name: 'one miss allowed', cur, at: NOW + 10_001, misses: 1, apply: true, note: 'missed-heartbeats' },
     { name: 'default interval when no birth told one', cur: on(1, { heartbeatSec: null, lastBeatAt: NOW }), at: NOW + 180_000, misses: 3, apply: false, note: 'in-time' },
     { name: 'default interval, past', cur: on(1, { heartbeatSec: null, lastBeatAt: NOW }), at: NOW + 180_001, misses: 3, apply: true, note: 'missed-heartbeats' },
+    { name: 'silence before the monitor started does not count', cur, at: NOW + 50_000, misses: 3, notBefore: NOW + 20_000, apply: false, note: 'in-time' },
+    { name: 'silence after the monitor started does', cur, at: NOW + 50_001, misses: 3, notBefore: NOW + 20_000, apply: true, note: 'missed-heartbeats' },
     { name: 'offline is left alone', cur: off(1, 'will'), at: NOW + 1e9, misses: 3, apply: false, note: 'not-online' },
     { name: 'unknown is left alone', cur: UNKNOWN, at: NOW + 1e9, misses: 3, apply: false, note: 'not-online' },
   ];
   for (const c of cases) {
-    const d = onTick(c.cur, c.at, c.misses, 60);
+    const d = onTick(c.cur, c.at, c.misses, 60, c.notBefore);
     t.same({ apply: d.apply, note: d.note }, { apply: c.apply, note: c.note }, c.name);
     if (d.apply) t.same([d.next.liveness, d.next.reason, d.next.session], ['offline', 'missed-heartbeats', c.cur.session], `${c.name}: state`);
   }

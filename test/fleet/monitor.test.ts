@@ -5,7 +5,7 @@ import { silentLogger } from '../../fleet/log.js';
 import { LivenessMonitor } from '../../fleet/monitor.js';
 import { META_MONITOR_TICK } from '../../fleet/store/repository.js';
 import { SqliteFleetRepository } from '../../fleet/store/sqlite-repository.js';
-import { birth, bytes, FakeClock, heartbeat, tempDir } from './helpers.js';
+import { birth, bytes, FakeClock, heartbeat, tempDir } from './fixtures/helpers.js';
 
 /** Lets the store finish what a fired timer started. */
 const settle = async (m: LivenessMonitor): Promise<void> => {
@@ -81,4 +81,25 @@ t.test('check() re-decides inside the update, so a fresh heartbeat wins', async 
   };
   t.same(await monitor.check(), []);
   t.equal((await repo.getKiosk('RJ-JAI-0001'))?.liveness, 'online');
+});
+
+t.test('after a restart the monitor counts silence only from when it started listening', async (t) => {
+  const repo = await SqliteFleetRepository.open(join(tempDir(t), 'fleet.db'));
+  t.teardown(() => repo.close());
+  const clock = new FakeClock();
+  const ingest = new Ingestor({ repo, clock, log: silentLogger });
+  await ingest.handle('kiosk/v1/RJ-JAI-0001/status', bytes(birth(1, { heartbeatSec: 10 })));
+  clock.advance(600_000); // the fleet was down for ten minutes
+  const monitor = new LivenessMonitor({ repo, clock, log: silentLogger, heartbeatMisses: 3, checkEveryMs: 1000 });
+  monitor.start();
+  t.teardown(() => monitor.stop());
+  await settle(monitor);
+  t.equal(await repo.getMeta(META_MONITOR_TICK), String(clock.t), 'checks once at start');
+  t.equal((await repo.getKiosk('RJ-JAI-0001'))?.liveness, 'online', 'not flipped offline at start');
+  clock.advance(30_000);
+  await settle(monitor);
+  t.equal((await repo.getKiosk('RJ-JAI-0001'))?.liveness, 'online');
+  clock.advance(1_000);
+  await settle(monitor);
+  t.match(await repo.getKiosk('RJ-JAI-0001'), { liveness: 'offline', reason: 'missed-heartbeats' });
 });

@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { connectAsync } from 'mqtt';
 import { silentLogger } from '../../fleet/log.js';
 import { startFleet, type FleetServer } from '../../fleet/serve.js';
-import { birth, bytes, event, freePort, tempDir, waitFor } from './helpers.js';
+import { birth, bytes, event, freePort, tempDir, waitFor } from './fixtures/helpers.js';
 
 const MOSQUITTO = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((p) => existsSync(p));
 

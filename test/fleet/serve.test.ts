@@ -10,7 +10,7 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { startEmbeddedBroker } from '../../fleet/broker.js';
 import { silentLogger } from '../../fleet/log.js';
 import { startFleet, type FleetServer } from '../../fleet/serve.js';
-import { birth, bytes, death, event, heartbeat, KIOSK_CHILD, state, tempDir, waitFor } from './helpers.js';
+import { birth, bytes, death, event, heartbeat, KIOSK_CHILD, state, tempDir, waitFor } from './fixtures/helpers.js';
 
 async function fleetOn(t: { teardown(fn: () => unknown): void }, dir: string, extra: { mqttUrl?: string } = {}): Promise<FleetServer> {
   const fleet = await startFleet({

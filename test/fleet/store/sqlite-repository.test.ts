@@ -4,7 +4,7 @@ import { MIGRATIONS, SCHEMA_VERSION, schemaVersion } from '../../../fleet/store/
 import { emptyKiosk } from '../../../fleet/store/repository.js';
 import { SqliteDb } from '../../../fleet/store/sqlite.js';
 import { SqliteFleetRepository } from '../../../fleet/store/sqlite-repository.js';
-import { tempDir } from '../helpers.js';
+import { tempDir } from '../fixtures/helpers.js';
 
 t.test('opens with WAL, migrates to the latest schema, and reopens idempotently', async (t) => {
   const path = join(tempDir(t), 'fleet.db');
@@ -88,4 +88,5 @@ t.test('listOverdue picks online kiosks past their own window', async (t) => {
   t.same(await repo.listOverdue(30_000, 3, 60), []);
   t.same(await repo.listOverdue(30_001, 3, 60), ['A-1']);
   t.same(await repo.listOverdue(180_001, 3, 60), ['A-1', 'A-2', 'A-4']);
+  t.same(await repo.listOverdue(180_001, 3, 60, 150_000), ['A-1'], 'windows start no earlier than notBefore');
 });
