@@ -5,3 +5,6 @@ export * from './r30x/operations.js';
 export * from './r30x/port.js';
 export * from './r30x-simulator.js';
 export * from './r30x-pty.js';
+export * from './rd-service/client.js';
+export * from './rd-service/http.js';
+export * from './rd-service-simulator.js';
