@@ -12,6 +12,9 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from '../drivers/common/logger.js';
+import { ApiServer } from './api/server.js';
+import { Router } from './api/router.js';
+import { statusRoute } from './api/status.js';
 import { Clock } from './clock.js';
 import type { LoadedConfig } from './config/load.js';
 import { DeviceRegistry } from './devices/registry.js';
@@ -34,6 +37,8 @@ export interface AgentDeps {
 export class Agent {
   #stopping: Promise<void> | undefined;
   #timers: NodeJS.Timeout[] = [];
+  #api: ApiServer | undefined;
+  readonly router = new Router();
 
   private constructor(
     readonly store: Store,
@@ -115,12 +120,37 @@ export class Agent {
     reporter.start();
     link.start();
     agent.#startSimulation();
+    await agent.#startApi(ns('api'));
 
     notifier.ready(`kiosk ${cfg.kiosk.id} running`);
     const wd = notifier.watchdogIntervalMs();
     if (wd) agent.#timers.push(setInterval(() => notifier.watchdog(), wd).unref());
     logger.info({ kiosk: cfg.kiosk.id, outbox: outbox.depth() }, 'agent started');
     return agent;
+  }
+
+  async #startApi(logger: Logger): Promise<void> {
+    const cfg = this.loaded.config;
+    this.router.add(
+      statusRoute(() => ({
+        kiosk: { id: cfg.kiosk.id, ...(cfg.kiosk.name ? { name: cfg.kiosk.name } : {}), district: cfg.kiosk.district, lsp: cfg.kiosk.lsp },
+        version: AGENT_VERSION,
+        uptimeSec: Math.round(process.uptime()),
+        link: { state: this.link.state, session: this.link.session },
+        queue: { depth: this.outbox.depth().rows, bytes: this.outbox.depth().bytes, overLimit: this.outbox.overLimit },
+        clock: this.clock.info(),
+        devices: this.devices.snapshot(),
+      })),
+    );
+    if (!cfg.api.enabled) return;
+    const api = new ApiServer({ socketPath: cfg.api.socket, ...(cfg.api.group ? { group: cfg.api.group } : {}), router: this.router, logger });
+    try {
+      await api.listen();
+      this.#api = api;
+    } catch (err) {
+      // The kiosk keeps queueing and reporting without its local API; the operator sees why.
+      logger.error({ err: (err as Error).message, socket: cfg.api.socket }, 'local API not available');
+    }
   }
 
   #pending = new Set<Promise<unknown>>();
@@ -157,6 +187,7 @@ export class Agent {
   async #stop(reason: string, drainMs: number): Promise<void> {
     this.notifier.stopping();
     for (const t of this.#timers) clearInterval(t);
+    await this.#api?.close();
     await Promise.all(this.#pending);
     await this.reporter.stop();
     try {

@@ -67,6 +67,7 @@ async function main(): Promise<void> {
       mqtt: { url: `mqtt://127.0.0.1:${port}`, keepaliveSec: 10, backoff: { baseMs: 200, capMs: 2000, stableMs: 10000 } },
       telemetry: { heartbeatSec: 5 },
       store: { path: join(dir, 'agent.db') },
+      api: { socket: join(dir, 'api.sock') },
       log: { level: 'warn' },
       clock: { trust: 'always' },
       simulate: { eventEveryMs: 7000 },

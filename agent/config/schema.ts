@@ -82,6 +82,13 @@ export const AgentConfig = z.strictObject({
       path: z.string().min(1).default('/var/lib/kiosk-agent/agent.db').describe('SQLite database file'),
     })
     .default({ path: '/var/lib/kiosk-agent/agent.db' }),
+  api: z
+    .strictObject({
+      enabled: z.boolean().default(true).describe('Serve the local API (default true)'),
+      socket: z.string().min(1).default('/run/kiosk-agent/api.sock').describe('Unix socket of the local API (mode 0660)'),
+      group: z.string().min(1).optional().describe('Group that owns the socket: the operator console runs in it'),
+    })
+    .default({ enabled: true, socket: '/run/kiosk-agent/api.sock' }),
   log: z
     .strictObject({
       level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']).default('info'),

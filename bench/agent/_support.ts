@@ -25,6 +25,7 @@ export function writeConfig(dir: string, id: string, url: string, extra: Record<
       kiosk: { id, district: 'Jaipur', lsp: 'Bench LSP' },
       mqtt: { url },
       store: { path: join(dir, 'agent.db') },
+      api: { socket: join(dir, 'api.sock') },
       log: { level: 'warn' },
       clock: { trust: 'always' },
       ...extra,

@@ -4,6 +4,7 @@
  */
 import t from 'tap';
 import { spawnSync } from 'node:child_process';
+import { request } from 'node:http';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import sqlite3 from 'sqlite3';
@@ -27,6 +28,18 @@ function eventsIn(dbPath: string): Promise<{ seq: number; type: string; data: st
         else resolve(rows);
       });
     });
+  });
+}
+
+function getJson(socketPath: string, path: string): Promise<Record<string, unknown>> {
+  return new Promise((resolve, reject) => {
+    request({ socketPath, path }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => resolve(JSON.parse(text) as Record<string, unknown>));
+    })
+      .on('error', reject)
+      .end();
   });
 }
 
@@ -91,6 +104,9 @@ t.test('start → birth; SIGTERM → clean stop; kill -9 → unclean as the next
   await sub.until(() => sub.on('status').some((r) => r.message['state'] === 'online'), 10_000, 'birth');
   await sub.until(() => sub.on('state').length >= 1 && sub.on('events').length >= 1, 10_000, 'state and agent.start');
   t.match(sub.on('events')[0]?.message, { type: 'agent.start', data: { previousExit: 'first' } });
+  const socket = (JSON.parse(readFileSync(config, 'utf8')) as { api: { socket: string } }).api.socket;
+  const status = await getJson(socket, '/v1/status');
+  t.match(status, { kiosk: { id: 'RJ-JAI-0010', district: 'Jaipur' }, link: { state: 'up', session: 1 }, clock: { synced: true } });
   first.proc.kill('SIGTERM');
   t.equal(await first.exited, 0, 'exit 0 on SIGTERM');
   await sub.until(() => sub.on('events').some((r) => r.message['type'] === 'agent.stop'), 5000, 'agent.stop delivered before exit');

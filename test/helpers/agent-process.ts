@@ -3,7 +3,8 @@
  * temporary directory, for tests that kill it, restart it and read what it committed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -49,6 +50,8 @@ export function writeAgentConfig(o: AgentConfigOverrides): string {
     },
     telemetry: { heartbeatSec: o.heartbeatSec ?? 60 },
     store: { path: join(o.dir, 'agent.db') },
+    // A short path: a Unix socket path is limited to 107 bytes.
+    api: { socket: join(mkdtempSync(join(tmpdir(), 'ka-')), 'api.sock') },
     log: { level: 'warn' },
     clock: { trust: 'always' },
     ...(o.eventEveryMs ? { simulate: { eventEveryMs: o.eventEveryMs } } : {}),

@@ -1,0 +1,20 @@
+/**
+ * Every route of the local API with stand-in handlers, for the OpenAPI document
+ * (`make contract`); the running agent builds the same routes with its real subsystems.
+ * A route added to the agent is added here too, or the document test fails.
+ */
+import { buildOpenApi } from './openapi.js';
+import type { AnyRoute } from './router.js';
+import { statusRoute } from './status.js';
+
+const documentationOnly = (): never => {
+  throw new Error('documentation only');
+};
+
+export function documentedRoutes(): AnyRoute[] {
+  return [statusRoute(documentationOnly)];
+}
+
+export function localApiDocument(version: string): Record<string, unknown> {
+  return buildOpenApi(documentedRoutes(), version);
+}
