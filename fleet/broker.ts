@@ -25,7 +25,14 @@ export async function startEmbeddedBroker(opts: { host?: string; port?: number; 
     broker.handle(socket);
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (err: NodeJS.ErrnoException) => {
+      broker.close();
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new Error(`cannot start the embedded broker: ${host}:${opts.port ?? 1883} is already in use`)
+          : new Error(`cannot start the embedded broker on ${host}:${opts.port ?? 1883}: ${err.message}`),
+      );
+    });
     server.listen(opts.port ?? 1883, host, () => {
       server.removeListener('error', reject);
       resolve();

@@ -112,7 +112,9 @@ export class SqliteFleetRepository implements FleetRepository {
 
   /** Opens (creating and migrating) the fleet database for the monitor that writes it. */
   static async open(path: string): Promise<SqliteFleetRepository> {
-    const db = await SqliteDb.open(path);
+    const db = await SqliteDb.open(path).catch((err: Error) => {
+      throw new Error(`cannot open the fleet database ${path}: ${err.message}`);
+    });
     try {
       await migrate(db);
     } catch (err) {
@@ -124,7 +126,9 @@ export class SqliteFleetRepository implements FleetRepository {
 
   /** Opens an existing fleet database read-only, for `kiosk-fleet status` beside a running monitor. */
   static async openReadonly(path: string): Promise<SqliteFleetRepository> {
-    const db = await SqliteDb.open(path, { readonly: true });
+    const db = await SqliteDb.open(path, { readonly: true }).catch((err: Error) => {
+      throw new Error(`cannot read the fleet database ${path}: ${err.message}`);
+    });
     if ((await schemaVersion(db)) === 0) {
       await db.close();
       throw new Error(`${path} is not a fleet database (no schema); start \`kiosk-fleet serve --db ${path}\` first`);

@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { connectAsync } from 'mqtt';
+import { startEmbeddedBroker } from '../../fleet/broker.js';
 import { main, run, type Io } from '../../fleet/cli.js';
 import { birth, bytes, freePort, heartbeat, state, tempDir, waitFor } from './fixtures/helpers.js';
 
@@ -34,8 +35,10 @@ t.test('help', async (t) => {
   t.match(x.err(), /Usage:/);
 });
 
-t.test('bad arguments: one clear line, exit 2, no stack trace', async (t) => {
+t.test('bad arguments: one clear line, exit 2 (1 for failures at run time), no stack trace', async (t) => {
   const dir = tempDir(t);
+  const busy = await startEmbeddedBroker({ port: 0 });
+  t.teardown(() => busy.close());
   const cases: [string[], RegExp, number][] = [
     [['bogus'], /unknown command 'bogus'/, 2],
     [['serve', '--nope'], /Unknown option '--nope'/, 2],
@@ -52,6 +55,8 @@ t.test('bad arguments: one clear line, exit 2, no stack trace', async (t) => {
     [['serve', '--share-group', 'a/b'], /--share-group must be/, 2],
     [['status', 'extra'], /Unexpected argument 'extra'/, 2],
     [['status', '--db', join(dir, 'missing.db')], /no fleet database at .*missing\.db/, 1],
+    [['serve', '--db', join(dir, 'no-such-dir', 'fleet.db'), '--log-level', 'silent'], /cannot open the fleet database .*no-such-dir/, 1],
+    [['serve', '--embedded-broker', '--port', String(busy.port), '--db', join(dir, 'f.db'), '--log-level', 'silent'], /already in use/, 1],
   ];
   for (const [argv, message, code] of cases) {
     const x = io();

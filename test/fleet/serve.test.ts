@@ -154,3 +154,19 @@ t.test('a kiosk that died while the fleet was down is offline after the fleet re
   await waitFor(async () => (await fleet2.repo.getKiosk(K))?.liveness === 'offline', 'retained will applied');
   t.match(await fleet2.repo.getKiosk(K), { reason: 'will', session: 4, district: 'Ajmer' });
 });
+
+t.test('the fleet reconnects and subscribes again when the broker restarts', async (t) => {
+  let broker = await startEmbeddedBroker({ port: 0 });
+  const port = broker.port;
+  t.teardown(() => broker.close());
+  const fleet = await fleetOn(t, tempDir(t), { mqttUrl: broker.url });
+  await broker.close();
+  await new Promise((r) => setTimeout(r, 300));
+  broker = await startEmbeddedBroker({ port });
+  const K = 'RJ-AJM-0006';
+  const c = await kioskClient(t, broker.url, K);
+  // Publish until the fleet is back: the birth is retained, so the first one it sees suffices.
+  await pub(c, K, 'status', birth(1), true);
+  await waitFor(async () => (await fleet.repo.getKiosk(K))?.liveness === 'online', 'birth ingested after the restart', 8000);
+  t.pass('ingesting again');
+});
