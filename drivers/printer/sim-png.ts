@@ -5,6 +5,8 @@
  * printer would draw itself (QR, barcode) are drawn as labelled boxes carrying their payload,
  * since no symbol generator is bundled; tests check those payloads from the decoded ops.
  */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
 import type { EscposOp, ImageLike } from '../../protocols/escpos/index.js';
 import { ensureFonts, font } from './render/fonts.js';
@@ -127,4 +129,24 @@ export function pageToPng(ops: readonly EscposOp[], width: number): Buffer {
     y += it.h;
   }
   return canvas.toBuffer('image/png');
+}
+
+/**
+ * Writes each page the simulator cuts to `<dir>/<prefix>-<n>.png` (the demo kiosks keep their
+ * printouts this way). Returns an unsubscribe.
+ */
+export function keepPngs(
+  sim: { on(ev: 'page', cb: (p: { ops: EscposOp[] }) => void): unknown; off(ev: 'page', cb: (p: { ops: EscposOp[] }) => void): unknown },
+  dir: string,
+  width: number,
+  prefix = 'receipt',
+): () => void {
+  mkdirSync(dir, { recursive: true });
+  let n = 0;
+  const onPage = (p: { ops: EscposOp[] }): void => {
+    n++;
+    writeFileSync(join(dir, `${prefix}-${String(n).padStart(4, '0')}.png`), pageToPng(p.ops, width));
+  };
+  sim.on('page', onPage);
+  return () => sim.off('page', onPage);
 }

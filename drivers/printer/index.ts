@@ -1,0 +1,17 @@
+export * from './errors.js';
+export * from './link.js';
+export * from './link-tcp.js';
+export * from './link-serial.js';
+export * from './link-lp.js';
+export * from './link-usb.js';
+export * from './health.js';
+export * from './printer.js';
+export * from './queue.js';
+export * from './events.js';
+export * from './config.js';
+export * from './receipts.js';
+export * from './simulator.js';
+export * from './sim-server.js';
+export * from './sim-png.js';
+export * from './timers.js';
+export { renderLines, type Line, type LayoutOptions } from './render/layout.js';
