@@ -99,6 +99,18 @@ export const instcmd = (ups: string, cmd: string, param?: string): NutRequest<In
     return { ok: true, value: m ? { tracking: m[1]! } : {} };
   });
 
+/**
+ * `SET VAR <ups> <var> "<value>"` → `OK` (or `OK TRACKING <id>`). Applied asynchronously by the driver:
+ * a read-back can lag (reference §4.2, §5.3 gotcha 7). Needs `actions = SET`.
+ */
+export const setVar = (ups: string, name: string, value: string): NutRequest<InstcmdResult> =>
+  build(['SET', 'VAR', ups, name, value], (lines) => {
+    const r = okLine(lines);
+    if (!r.ok) return r;
+    const m = /^OK TRACKING (\S+)$/.exec(r.value);
+    return { ok: true, value: m ? { tracking: m[1]! } : {} };
+  });
+
 /** `USERNAME`, `PASSWORD`: `OK` each; the password is only checked when used (reference §4.2). */
 export const username = (name: string): NutRequest<string> => build(['USERNAME', name], okLine);
 export const password = (secret: string): NutRequest<string> => build(['PASSWORD', secret], okLine);

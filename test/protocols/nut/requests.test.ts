@@ -2,7 +2,7 @@
 import t from 'tap';
 import {
   getVar, instcmd, isNutError, isNutUnreachable, listCmd, listUps, listVar, login, logout, netver, NutError, NutLocalCode, password,
-  ReplyCollector, username, type Decoded, type NutRequest,
+  ReplyCollector, setVar, username, type Decoded, type NutRequest,
 } from '../../../protocols/nut/index.js';
 
 function feed<T>(req: NutRequest<T>, lines: string[]): Decoded<T> | undefined {
@@ -23,6 +23,8 @@ t.test('request lines', async (t) => {
   t.equal(instcmd('dummy', 'test.battery.start').line, 'INSTCMD dummy test.battery.start');
   t.equal(instcmd('dummy', 'load.off.delay', '120').line, 'INSTCMD dummy load.off.delay 120');
   t.equal(username('admin').line, 'USERNAME admin');
+  t.equal(setVar('dummy', 'ups.status', 'OB DISCHRG').line, 'SET VAR dummy ups.status "OB DISCHRG"');
+  t.equal(setVar('dummy', 'battery.charge', '10').line, 'SET VAR dummy battery.charge 10');
   t.equal(password('p@ss word"').line, 'PASSWORD "p@ss word\\""');
   t.equal(login('dummy').line, 'LOGIN dummy');
   t.equal(logout().line, 'LOGOUT');
@@ -56,6 +58,7 @@ t.test('single replies', async (t) => {
   t.same(feed(getVar('dummy', 'ups.status'), ['VAR dummy ups.status "OL"']), { ok: true, value: 'OL' });
   t.same(feed(instcmd('dummy', 'load.off'), ['OK']), { ok: true, value: {} });
   t.same(feed(instcmd('dummy', 'load.off'), ['OK TRACKING 1bd31808-cb49-4aec-9d75-d056e6f018d2']), { ok: true, value: { tracking: '1bd31808-cb49-4aec-9d75-d056e6f018d2' } });
+  t.same(feed(setVar('dummy', 'ups.status', 'OB'), ['OK']), { ok: true, value: {} });
   t.same(feed(logout(), ['OK Goodbye']), { ok: true, value: 'OK Goodbye' });
   t.same(feed(netver(), ['1.3']), { ok: true, value: '1.3' });
 });
