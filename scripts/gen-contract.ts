@@ -1,7 +1,8 @@
 /**
  * `make contract`: writes the MQTT contract documents generated from protocols/telemetry —
  * `docs/mqtt-contract.asyncapi.yaml` and `docs/schemas/<channel>.schema.json` — so a central team
- * can build against the contract without reading TypeScript.
+ * can build against the contract without reading TypeScript, and the local API's OpenAPI
+ * document `docs/local-api.openapi.json`.
  *
  *   node dist/scripts/gen-contract.js           write the files
  *   node dist/scripts/gen-contract.js --check   write nothing; exit 1 naming each stale file
@@ -12,10 +13,14 @@ import { mkdir, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
+import { localApiDocument } from '../agent/api/catalog.js';
+import { AGENT_VERSION } from '../agent/version.js';
 import { buildContractDocuments } from '../protocols/telemetry/asyncapi.js';
 
 export const ASYNCAPI_PATH = 'docs/mqtt-contract.asyncapi.yaml';
 export const SCHEMAS_DIR = 'docs/schemas';
+/** The local API (Unix socket) of the agent, generated from its routes' zod schemas. */
+export const OPENAPI_PATH = 'docs/local-api.openapi.json';
 
 const YAML_HEADER =
   '# Generated from protocols/telemetry by `make contract`; do not edit by hand.\n' +
@@ -30,6 +35,7 @@ export function renderContractFiles(): Map<string, string> {
   for (const [channel, schema] of Object.entries(schemas)) {
     files.set(`${SCHEMAS_DIR}/${channel}.schema.json`, JSON.stringify(schema, null, 2) + '\n');
   }
+  files.set(OPENAPI_PATH, JSON.stringify(localApiDocument(AGENT_VERSION), null, 2) + '\n');
   return files;
 }
 

@@ -48,7 +48,9 @@ export function decodeMessage(topic: string, payload: Uint8Array): Decoded {
   try {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: false }).decode(payload));
   } catch (err) {
-    return { ok: false, topic: parsed, error: `not JSON: ${(err as Error).message}` };
+    // JSON.parse quotes the offending input: keep control bytes of a binary payload out of logs.
+    const why = (err as Error).message.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').slice(0, 160);
+    return { ok: false, topic: parsed, error: `not JSON: ${why}` };
   }
   const result = schema.safeParse(json);
   if (!result.success) {
