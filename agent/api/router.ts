@@ -36,6 +36,22 @@ export interface RouteSpec<P extends z.ZodType, Q extends z.ZodType, B extends z
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyRoute = RouteSpec<any, any, any, any>;
 
+/** A route as the server sees it at run time: schemas and a handler over unknown values. */
+export interface RuntimeRoute {
+  method: string;
+  path: string;
+  role: Role;
+  params?: z.ZodType;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  status?: number;
+  handler: (ctx: RequestContext<unknown, unknown, unknown>) => Promise<unknown>;
+}
+
+export function runtime(r: AnyRoute): RuntimeRoute {
+  return r as RuntimeRoute;
+}
+
 /** Identity helper that keeps the route's types tied together. */
 export function route<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType, R extends z.ZodType>(
   spec: RouteSpec<P, Q, B, R>,

@@ -11,7 +11,7 @@ import { dirname } from 'node:path';
 import type { z } from 'zod';
 import type { Logger } from '../../drivers/common/logger.js';
 import { ApiError, problems } from './problem.js';
-import type { Caller, Router } from './router.js';
+import { runtime, type Caller, type Router } from './router.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -77,7 +77,7 @@ export class ApiServer {
       const match = this.o.router.match(req.method ?? 'GET', url.pathname);
       if (match === 'no-path') throw problems.notFound('endpoint');
       if (match === 'no-method') throw problems.methodNotAllowed();
-      const { route: r } = match;
+      const r = runtime(match.route);
       const caller = this.o.authenticate ? await this.o.authenticate(req) : undefined;
       if (r.role !== 'public') {
         if (!caller) throw problems.unauthorized();

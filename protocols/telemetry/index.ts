@@ -49,6 +49,7 @@ export function decodeMessage(topic: string, payload: Uint8Array): Decoded {
     json = JSON.parse(new TextDecoder('utf-8', { fatal: false }).decode(payload));
   } catch (err) {
     // JSON.parse quotes the offending input: keep control bytes of a binary payload out of logs.
+    // eslint-disable-next-line no-control-regex -- matching control bytes is the point
     const why = (err as Error).message.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?').slice(0, 160);
     return { ok: false, topic: parsed, error: `not JSON: ${why}` };
   }
