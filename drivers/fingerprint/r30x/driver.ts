@@ -239,8 +239,10 @@ export class R30xDriver extends EventEmitter<R30xEvents> {
   }
 
   #noteError(e: FingerprintError): void {
+    // A reader left unplugged fails every retry the same way: warn once, then keep it at debug.
+    const repeat = this.#health.lastError?.code === e.code && this.#state !== 'ready';
     this.#health.lastError = { code: e.code, message: e.message, at: Date.now() };
-    this.opts.logger.warn({ code: e.code, ...e.context }, e.message);
+    this.opts.logger[repeat ? 'debug' : 'warn']({ code: e.code, ...e.context }, e.message);
   }
 
   // ---- used by R30xOperations ----
