@@ -8,3 +8,4 @@ export * from './r30x-pty.js';
 export * from './rd-service/client.js';
 export * from './rd-service/http.js';
 export * from './rd-service-simulator.js';
+export * from './demo-readers.js';
