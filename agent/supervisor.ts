@@ -15,7 +15,9 @@ import type { Logger } from '../drivers/common/logger.js';
 import { ApiServer } from './api/server.js';
 import { Router } from './api/router.js';
 import { statusRoute } from './api/status.js';
+import { CAPABILITIES } from './capabilities.js';
 import { Clock } from './clock.js';
+import type { AgentContext, Capability } from './context.js';
 import type { LoadedConfig } from './config/load.js';
 import { DeviceRegistry } from './devices/registry.js';
 import { MqttLink } from './mqtt/link.js';
@@ -32,12 +34,14 @@ export interface AgentDeps {
   loaded: LoadedConfig;
   logger: Logger;
   env?: NodeJS.ProcessEnv;
+  capabilities?: Capability[];
 }
 
 export class Agent {
   #stopping: Promise<void> | undefined;
   #timers: NodeJS.Timeout[] = [];
   #api: ApiServer | undefined;
+  #running: { name: string; stop(): Promise<void> }[] = [];
   readonly router = new Router();
 
   private constructor(
@@ -54,7 +58,7 @@ export class Agent {
     readonly devices: DeviceRegistry,
   ) {}
 
-  static async start({ loaded, logger, env = process.env }: AgentDeps): Promise<Agent> {
+  static async start({ loaded, logger, env = process.env, capabilities = CAPABILITIES }: AgentDeps): Promise<Agent> {
     const cfg = loaded.config;
     const ns = (name: string) => logger.child({ ns: `kiosk:agent:${name}` });
     const startedAt = Date.now();
@@ -117,6 +121,23 @@ export class Agent {
         agent.#track(events.emit('clock.synced', 'info', { source: change.source, stepMs: Math.round(change.stepMs ?? 0) }));
       }
     });
+    const ctx: AgentContext = {
+      loaded,
+      store,
+      clock,
+      outbox,
+      events,
+      devices,
+      reporter,
+      link,
+      router: agent.router,
+      logger: ns,
+      track: (p) => agent.#track(p),
+    };
+    for (const cap of capabilities) {
+      const running = await cap.start(ctx);
+      if (running) agent.#running.push({ name: cap.name, stop: () => running.stop() });
+    }
     reporter.start();
     link.start();
     agent.#startSimulation();
@@ -188,6 +209,9 @@ export class Agent {
     this.notifier.stopping();
     for (const t of this.#timers) clearInterval(t);
     await this.#api?.close();
+    for (const cap of [...this.#running].reverse()) {
+      await cap.stop().catch((err: unknown) => this.logger.error({ capability: cap.name, err: (err as Error).message }, 'capability stop failed'));
+    }
     await Promise.all(this.#pending);
     await this.reporter.stop();
     try {

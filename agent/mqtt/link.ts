@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { Backoff } from '../../drivers/common/backoff.js';
 import type { Logger } from '../../drivers/common/logger.js';
-import { CONTRACT_VERSION, topicFor } from '../../protocols/telemetry/index.js';
+import { CONTRACT_VERSION, kioskDownFilter, parseTopic, topicFor, type DownChannel } from '../../protocols/telemetry/index.js';
 import type { StatusOffline, StatusOnline } from '../../protocols/telemetry/status.js';
 import type { AgentConfig } from '../config/schema.js';
 import type { TimeSource } from '../outbox/outbox.js';
@@ -37,6 +37,13 @@ export interface LinkOptions {
 
 export type LinkState = 'idle' | 'connecting' | 'up' | 'waiting' | 'stopped';
 
+/**
+ * Handles one message from central on a downward channel. The PUBACK goes back only once the
+ * returned promise settles, so a handler that records the message durably first makes delivery
+ * at-least-once across a crash; handlers must therefore be idempotent (by job id, capture id).
+ */
+export type DownHandler = (payload: Buffer, topic: string) => Promise<void>;
+
 export class MqttLink {
   #client: MqttClient | undefined;
   #state: LinkState = 'idle';
@@ -47,6 +54,7 @@ export class MqttLink {
   #birthSeq = 0;
   #lastError = '';
   #connects = 0;
+  #handlers = new Map<DownChannel, DownHandler>();
 
   constructor(private readonly opts: LinkOptions) {
     const b = opts.config.backoff;
@@ -64,6 +72,26 @@ export class MqttLink {
   }
   get client(): MqttClient | undefined {
     return this.#state === 'up' ? this.#client : undefined;
+  }
+
+  /** Registers the handler of a downward channel (jobs, capture-results). */
+  onMessage(channel: DownChannel, handler: DownHandler): void {
+    this.#handlers.set(channel, handler);
+  }
+
+  async #dispatch(topic: string, payload: Buffer): Promise<void> {
+    const parsed = parseTopic(topic);
+    const handler = parsed && parsed.direction === 'down' && parsed.kioskId === this.opts.kioskId ? this.#handlers.get(parsed.channel as DownChannel) : undefined;
+    if (!handler) {
+      this.opts.logger.warn({ topic: topic.slice(0, 120) }, 'message on a topic this kiosk does not handle; dropped');
+      return;
+    }
+    try {
+      await handler(payload, topic);
+    } catch (err) {
+      // A handler that throws on bad input must not take the connection down with it.
+      this.opts.logger.error({ topic, err: (err as Error).message }, 'handler failed; message dropped');
+    }
   }
 
   start(): void {
@@ -108,7 +136,9 @@ export class MqttLink {
       const c = this.opts.config;
       client = mqtt.connect(c.url, {
         clientId: this.opts.kioskId,
-        clean: true,
+        // A persistent session: the broker keeps jobs and capture results sent while the kiosk
+        // is offline. Upward delivery does not depend on it (the outbox replays).
+        clean: false,
         protocolVersion: 4,
         keepalive: c.keepaliveSec,
         connectTimeout: c.connectTimeoutSec * 1000,
@@ -124,6 +154,12 @@ export class MqttLink {
       return;
     }
     this.#client = client;
+    client.handleMessage = (packet, done) => {
+      this.#dispatch(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload)).then(
+        () => done(),
+        () => done(),
+      );
+    };
     client.on('connect', () => this.#onConnect(client));
     client.on('error', (err) => this.#fail(err));
     client.on('close', () => this.#onClose(client));
@@ -141,6 +177,11 @@ export class MqttLink {
       if (err) this.opts.logger.warn({ err: err.message }, 'birth not acknowledged');
     });
     this.opts.logger.info({ session, url: redactUrl(this.opts.config.url) }, 'connected');
+    if (this.#handlers.size > 0) {
+      client.subscribe(kioskDownFilter(this.opts.kioskId), { qos: 1 }, (err) => {
+        if (err) this.opts.logger.warn({ err: err.message }, 'subscription to jobs and results refused');
+      });
+    }
     this.opts.onUp(client, session);
   }
 

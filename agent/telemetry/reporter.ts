@@ -28,12 +28,33 @@ export interface ReporterOptions {
   stateDebounceMs?: number;
 }
 
+/** A section of the state snapshot contributed by a capability (wallet, inactivity, …). */
+export type StateSection = () => Record<string, unknown> | Promise<Record<string, unknown>>;
+
 export class Reporter {
+  #sections = new Map<string, StateSection>();
+  #summaries: (() => string | undefined)[] = [];
   #heartbeat: NodeJS.Timeout | undefined;
   #stateTimer: NodeJS.Timeout | undefined;
   #pending: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly o: ReporterOptions) {}
+
+  /**
+   * Adds a named section to every state snapshot. A capability calls `stateChanged()` when
+   * what its section shows has changed.
+   */
+  addStateSection(name: string, section: StateSection): void {
+    if (['agent', 'config', 'clock', 'queue', 'devices'].includes(name) || this.#sections.has(name)) {
+      throw new Error(`state section ${name} is taken`);
+    }
+    this.#sections.set(name, section);
+  }
+
+  /** Adds a short fragment (e.g. "wallet:low") to the heartbeat's one-line summary. */
+  addSummary(fragment: () => string | undefined): void {
+    this.#summaries.push(fragment);
+  }
 
   start(): void {
     this.#heartbeat = setInterval(() => this.#run(() => this.heartbeat()), this.o.heartbeatSec * 1000);
@@ -61,7 +82,7 @@ export class Reporter {
     const body: Body<HeartbeatMessage> = {
       up: Math.round(process.uptime()),
       q: this.o.outbox.depth().rows,
-      sum: this.o.devices.summary(),
+      sum: [this.o.devices.summary(), ...this.#summaries.map((f) => f())].filter(Boolean).join(' ').slice(0, 160),
     };
     await this.o.outbox.publish('heartbeat', body);
   }
@@ -76,7 +97,9 @@ export class Reporter {
       queue: { depth: depth.rows, bytes: depth.bytes, ...(oldestTs !== undefined ? { oldestTs } : {}) },
       devices: this.o.devices.snapshot(),
     };
-    await this.o.outbox.publish('state', body);
+    const extra: Record<string, unknown> = {};
+    for (const [name, section] of this.#sections) extra[name] = await section();
+    await this.o.outbox.publish('state', { ...body, ...extra });
   }
 
   /** Stops the timers and waits for what they already started. */

@@ -95,3 +95,40 @@ t.test('each connection takes a new session; the will carries it', async (t) => 
   a.publisher.close();
   await a.store.close();
 });
+
+t.test('downward messages reach their handler, also those sent while the kiosk was offline', async (t) => {
+  const broker = await startAedes();
+  t.teardown(() => broker.close());
+  const central = await Collector.start(broker.url, 'kiosk/v1/+/status');
+  t.teardown(() => central.close());
+  const a = await setup(t, broker.url);
+  const got: string[] = [];
+  a.link.onMessage('jobs', (payload) => {
+    got.push(payload.toString());
+    return Promise.resolve();
+  });
+  a.link.onMessage('capture-results', () => Promise.reject(new Error('bad input')));
+  a.link.start();
+  await central.until(() => central.on('status').length === 1, 5000, 'birth');
+  await new Promise((r) => setTimeout(r, 100)); // let the subscription settle
+  await central.client.publishAsync('kiosk/v1/RJ-JAI-0001/capture-results', 'garbage', { qos: 1 });
+  await central.client.publishAsync('kiosk/v1/RJ-JAI-0001/jobs', '{"id":"j1"}', { qos: 1 });
+  await central.client.publishAsync('kiosk/v1/RJ-JAI-0002/jobs', '{"id":"other kiosk"}', { qos: 1 });
+  await central.until(() => got.length === 1, 5000, 'job 1');
+  // Offline: the broker keeps the job in the kiosk's persistent session.
+  await a.link.stop();
+  await central.client.publishAsync('kiosk/v1/RJ-JAI-0001/jobs', '{"id":"j2"}', { qos: 1 });
+  const b = await setup(t, broker.url, t.testdir({}));
+  b.link.onMessage('jobs', (payload) => {
+    got.push(payload.toString());
+    return Promise.resolve();
+  });
+  b.link.start();
+  await central.until(() => got.length === 2, 5000, 'job 2 after reconnect');
+  t.same(got, ['{"id":"j1"}', '{"id":"j2"}'], 'a failing handler does not stop the next message');
+  await b.link.stop();
+  a.publisher.close();
+  b.publisher.close();
+  await a.store.close();
+  await b.store.close();
+});
