@@ -150,6 +150,70 @@ export class MegatecSimulator {
   }
 }
 
+/**
+ * The simulator behind a 0665:5161-style HID shim, in memory: 9-byte writes (report ID 0 + 8 bytes)
+ * in, 8-byte input reports out. Satisfies `HidDeviceLike` (structurally), so the demo kiosk runs the
+ * real megatec-hid path with `deps.openHid = () => Promise.resolve(new SimulatedHidDevice(sim))`.
+ * `read` returns undefined at once when nothing is queued: "the timeout passed", without sleeping.
+ */
+export class SimulatedHidDevice {
+  readonly writes: number[][] = [];
+  readonly readTimeouts: (number | undefined)[] = [];
+  queue: Uint8Array[] = [];
+  closed = false;
+  /** Throw on the next I/O, as node-hid does for an unplugged device. */
+  unplugged = false;
+  /** Pad bytes of the last report: 0 (#1279) or stale junk such as 0x20 0x32 0x37 0x33 (#1652). */
+  pad: number[] = [0];
+  #pending: number[] = [];
+
+  constructor(private readonly sim: MegatecSimulator) {}
+
+  /** Queues raw reports, e.g. a stale reply left over from an earlier command. */
+  inject(text: string): void {
+    this.queue.push(...toReports(text, this.pad));
+  }
+
+  write(data: number[]): Promise<number> {
+    if (this.unplugged) return Promise.reject(new Error('Cannot write to hid device'));
+    if (this.closed) return Promise.reject(new Error('device closed'));
+    this.writes.push(data);
+    this.#pending.push(...data.slice(1).filter((b) => b !== 0));
+    const cr = this.#pending.indexOf(0x0d);
+    if (cr >= 0) {
+      const cmd = String.fromCharCode(...this.#pending.slice(0, cr));
+      this.#pending = [];
+      const reply = this.sim.respond(cmd);
+      if (reply !== null) this.queue.push(...toReports(reply, this.pad));
+    }
+    return Promise.resolve(data.length);
+  }
+
+  read(timeoutMs?: number): Promise<Uint8Array | undefined> {
+    this.readTimeouts.push(timeoutMs);
+    if (this.unplugged) return Promise.reject(new Error('could not read from HID device'));
+    return Promise.resolve(this.queue.shift());
+  }
+
+  close(): Promise<void> {
+    this.closed = true;
+    return Promise.resolve();
+  }
+}
+
+/** Splits text into 8-byte reports, padding the last one. */
+export function toReports(text: string, pad: number[] = [0]): Uint8Array[] {
+  const bytes = Array.from(text, (c) => c.charCodeAt(0));
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < bytes.length; i += 8) {
+    const c = bytes.slice(i, i + 8);
+    let k = 0;
+    while (c.length < 8) c.push(pad[k++ % pad.length] ?? 0);
+    out.push(Uint8Array.from(c));
+  }
+  return out;
+}
+
 /** Serves the simulator on a serial device (the far end of a pty pair in tests). */
 export async function serveSerial(path: string, sim: MegatecSimulator, opts: { replyDelayMs?: number } = {}): Promise<{ close(): Promise<void> }> {
   const port = new SerialPort({ path, baudRate: 2400, autoOpen: false });
