@@ -15,3 +15,4 @@ export * from './sim-server.js';
 export * from './sim-png.js';
 export * from './timers.js';
 export { renderLines, type Line, type LayoutOptions } from './render/layout.js';
+export * from './technician.js';

@@ -4,7 +4,6 @@
  * the interface has one (reference B7; node-escpos usb-adapter L69-146 for the v2 API).
  * On a Pi, non-root access needs a udev rule (LIBUSB_ERROR_ACCESS, node-escpos/driver#95).
  */
-import { usb } from 'usb';
 import { PrinterError, PrinterErrorCode } from './errors.js';
 import { LinkEvents, type OpenLink } from './link.js';
 
@@ -39,10 +38,22 @@ const PRINTER_CLASS = 7;
 export function usbLink(opts: UsbLinkOptions): OpenLink {
   const address = `usb:${opts.vendorId.toString(16).padStart(4, '0')}:${opts.productId.toString(16).padStart(4, '0')}`;
   const find: (v: number, p: number) => Promise<UsbPrinterDevice | undefined> =
-    opts.find ?? ((v, p) => usb.findDeviceByIds(v, p) as Promise<unknown> as Promise<UsbPrinterDevice | undefined>);
+    opts.find ??
+    (async (v, p) => {
+      // Loaded on first use: a kiosk printing over TCP or lp never needs the native USB module.
+      // usb's own device type extends the DOM's WebUSB USBDevice, absent from this project's libs.
+      const mod = (await import('usb')) as unknown as { usb: { findDeviceByIds(v: number, p: number): Promise<unknown> } };
+      return (await mod.usb.findDeviceByIds(v, p)) as UsbPrinterDevice | undefined;
+    });
   const timeout = opts.timeoutMs ?? 5000;
   return async () => {
-    const dev = await find(opts.vendorId, opts.productId);
+    let dev: UsbPrinterDevice | undefined;
+    try {
+      dev = await find(opts.vendorId, opts.productId);
+    } catch (err) {
+      // No USB stack, no permission on /dev/bus/usb, or the native module missing.
+      throw new PrinterError(PrinterErrorCode.OpenFailed, `USB lookup ${address}: ${(err as Error).message}`, { address }, { cause: err });
+    }
     if (!dev) throw new PrinterError(PrinterErrorCode.NotFound, `no USB device ${address}`, { address });
     try {
       if (!dev.opened) await dev.open();

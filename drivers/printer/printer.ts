@@ -22,6 +22,9 @@ import { printerHealth, type PrinterHealth } from './health.js';
 import type { OpenLink, PrinterLink } from './link.js';
 import { realTimers, type Timers } from './timers.js';
 
+/** Consecutive unanswered DLE EOT requests after which the link is reopened. */
+const MAX_MISSES = 3;
+
 export type PrinterLifecycle = 'stopped' | 'opening' | 'ready' | 'reconnecting';
 
 export interface PrinterDriverOptions {
@@ -71,6 +74,8 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> {
   #retry: unknown;
   #health: PrinterHealth = { state: 'absent', detail: 'not started', paper: 'unknown' };
   #everOpened = false;
+  #misses = 0;
+  #lastError: string | undefined;
 
   constructor(opts: PrinterDriverOptions) {
     super();
@@ -95,6 +100,10 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> {
   }
   get health(): PrinterHealth {
     return this.#health;
+  }
+  /** Why the last open failed (for the technician), cleared on success. */
+  get lastError(): string | undefined {
+    return this.#lastError;
   }
   /** Whether the unit answers DLE EOT (undefined until probed). */
   get statusSupported(): boolean | undefined {
@@ -191,6 +200,13 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> {
       await link.write(STATUS_COMMANDS.dleEot(n));
       const b = await this.#await((r) => (r.kind === 'realtime' ? r.byte : undefined), this.#o.statusTimeoutMs);
       if (b === undefined) {
+        if (this.#realtimeOk === true && ++this.#misses >= MAX_MISSES && this.#link === link) {
+          // A unit that used to answer real-time requests (which it does even when out of paper,
+          // reference B4) has gone silent: treat the link as dead and reopen it, as a TCP
+          // printer that lost power without a FIN would otherwise never be noticed.
+          this.#log.warn({ address: link.address, misses: this.#misses }, 'printer stopped answering status; reopening');
+          void link.close();
+        }
         if (this.#realtimeOk === undefined) {
           this.#realtimeOk = false;
           this.#barrierOk = false;
@@ -200,6 +216,7 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> {
         return this.#status;
       }
       this.#realtimeOk = true;
+      this.#misses = 0;
       parts.push(decodeDleEot(n, b));
     }
     // All four replies are fresh, so every DLE EOT field is overwritten; ASB/GS r extras stay.
@@ -265,6 +282,7 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> {
     try {
       link = await this.#o.openLink();
     } catch (err) {
+      this.#lastError = (err as Error).message;
       this.#log.warn({ err: (err as Error).message, code: isPrinterError(err) ? err.code : undefined }, 'printer open failed');
       this.#scheduleReconnect();
       return;
@@ -274,7 +292,12 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> {
       return;
     }
     this.#link = link;
+    this.#lastError = undefined;
     this.#everOpened = true;
+    this.#misses = 0;
+    // Probe again: the unit behind the link may have changed (or stopped answering status).
+    this.#realtimeOk = undefined;
+    this.#barrierOk = undefined;
     this.#splitter.reset();
     this.#backoff.reset();
     link.onData((c) => this.#onData(c));

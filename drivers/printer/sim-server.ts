@@ -5,7 +5,8 @@
  */
 import net from 'node:net';
 import { SerialPort } from 'serialport';
-import type { PrinterSimulator } from './simulator.js';
+import { keepPngs } from './sim-png.js';
+import { PrinterSimulator, type SimState } from './simulator.js';
 
 export interface SimServer {
   /** The bound TCP port, or 0 for a pty. */
@@ -67,5 +68,29 @@ export async function servePty(sim: PrinterSimulator, path: string, baudRate = 9
         if (!port.isOpen) return res();
         port.close(() => res());
       }),
+  };
+}
+
+/**
+ * A simulated printer on TCP for the demo and the technician's dry runs, keeping a PNG of
+ * every cut page in `pngDir` when given.
+ */
+export async function startSimulatedPrinter(opts: {
+  port?: number;
+  host?: string;
+  paper?: 58 | 80;
+  pngDir?: string;
+  state?: Partial<SimState>;
+}): Promise<{ sim: PrinterSimulator; server: SimServer; close(): Promise<void> }> {
+  const sim = new PrinterSimulator(opts.state ? { state: opts.state } : {});
+  const unkeep = opts.pngDir ? keepPngs(sim, opts.pngDir, opts.paper === 80 ? 576 : 384) : () => undefined;
+  const server = await serveTcp(sim, { port: opts.port ?? 9100, host: opts.host ?? '127.0.0.1' });
+  return {
+    sim,
+    server,
+    close: async () => {
+      unkeep();
+      await server.close();
+    },
   };
 }

@@ -97,3 +97,11 @@ t.test('usb link: errors are coded', async (t) => {
   (bad as { configuration: unknown }).configuration = { interfaces: [] };
   await t.rejects(usbLink({ vendorId: 1, productId: 2, find: async () => bad })(), { code: PrinterErrorCode.OpenFailed });
 });
+
+t.test('usb link with the real usb module: an absent device is NotFound (or OpenFailed without a USB stack)', async (t) => {
+  const err = await usbLink({ vendorId: 0xdead, productId: 0xbeef })().then(
+    () => undefined,
+    (e: unknown) => e as { code: string },
+  );
+  t.ok(err && [PrinterErrorCode.NotFound, PrinterErrorCode.OpenFailed].includes(err.code as never), String(err?.code));
+});

@@ -126,3 +126,16 @@ t.test('a write on a closed link fails with a code, not a crash', async (t) => {
   await server.close();
   await t.rejects(tcpLink({ host: '127.0.0.1', port: server.port, connectTimeoutMs: 500 })(), { code: PrinterErrorCode.OpenFailed });
 });
+
+t.test('a printer that stops answering status is reopened, then driven without status', async (t) => {
+  const { sim, driver, logger } = await rig(t);
+  t.equal(driver.statusSupported, true);
+  sim.set({ statusSupport: 'none' });
+  const reopened = until(driver, 'lifecycle', (l) => l === 'reconnecting');
+  for (let i = 0; i < 3; i++) await driver.refreshStatus();
+  await reopened;
+  t.ok(logger.records.some((r) => r.msg === 'printer stopped answering status; reopening'));
+  await until(driver, 'health', (h) => h.detail === 'no status support');
+  t.equal(driver.statusSupported, false);
+  t.equal(await driver.send(job('STILL PRINTS')), 'sent');
+});
