@@ -149,8 +149,8 @@ export function renderFleetTable(rows: FleetRow[], opts: RenderOptions = {}): st
   const header = ['KIOSK', 'DISTRICT', 'LSP', 'STATE', 'WHY', 'SESSION', 'LAST SEEN', 'HB SEQ', 'OUTBOX', 'BAD', 'DEVICES'];
   const body = rows.map((r) => [
     r.kiosk,
-    clip(r.district ?? '-', 16),
-    clip(r.lsp ?? '-', 16),
+    clip(r.district ?? '-', 20),
+    clip(r.lsp ?? '-', 24),
     r.liveness,
     why(r),
     r.session === null ? '-' : String(r.session),

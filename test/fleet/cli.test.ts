@@ -94,7 +94,7 @@ t.test('serve with the embedded broker, then status as a table and as JSON', asy
     totals: { kiosks: 1, online: 1, offline: 0, unknown: 0, invalid: 1 },
     rows: [{ kiosk: K, district: 'Jaipur', lsp: 'CSC SPV', liveness: 'online', reason: 'birth', session: 3, heartbeatSeq: 12, outboxDepth: 5, devices: 'fp:ok prn:paper-out', invalidCount: 1 }],
   });
-  t.type(json!.monitorTickAt, 'number', 'the running monitor is visible');
+  t.type(json.monitorTickAt, 'number', 'the running monitor is visible');
 
   const x = io();
   t.equal(await run(['status', '--db', db], x), 0);
