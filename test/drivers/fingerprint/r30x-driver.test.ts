@@ -5,7 +5,7 @@ import { R30xDriver, type R30xDriverOptions } from '../../../drivers/fingerprint
 import { R30xSimulator, FAST_TIMING, type R30xSimulatorOptions } from '../../../drivers/fingerprint/r30x-simulator.js';
 import { isFingerprintError } from '../../../drivers/fingerprint/errors.js';
 import { recordingLogger, type LogRecord } from '../../../drivers/common/logger.js';
-import { AutoClock, memoryLink } from './helpers.js';
+import { AutoClock, memoryLink } from './fixtures/helpers.js';
 
 function rig(simOpts: R30xSimulatorOptions = {}, drvOpts: Partial<R30xDriverOptions> = {}) {
   const clock = new AutoClock();

@@ -6,7 +6,7 @@ import { R30xLink } from '../../../drivers/fingerprint/r30x/link.js';
 import { R30xSimulator, FAST_TIMING } from '../../../drivers/fingerprint/r30x-simulator.js';
 import { recordingLogger, silentLogger, type LogRecord } from '../../../drivers/common/logger.js';
 import { commands, DataCollector } from '../../../protocols/r30x/index.js';
-import { AutoClock, memoryLink } from './helpers.js';
+import { AutoClock, memoryLink } from './fixtures/helpers.js';
 
 t.test('absent at start: retries with growing, capped windows until the reader appears', async (t) => {
   const clock = new AutoClock();
