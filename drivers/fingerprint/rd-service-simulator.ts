@@ -39,6 +39,8 @@ export interface RdSimulatorOptions {
   dpId?: string;
   rdsId?: string;
   mi?: string;
+  /** Device certificate (base64 DER) for DeviceInfo `mc`; random bytes by default. */
+  mc?: string;
 }
 
 export interface RdRequest {
@@ -51,12 +53,13 @@ export class RdServiceSimulator {
   opts: RdSimulatorOptions & { status: SimRdStatus; capturePath: string; deviceInfoPath: string };
   readonly requests: RdRequest[] = [];
   readonly dc = randomUUID();
-  readonly #mc = randomBytes(900).toString('base64');
+  readonly #mc: string;
   #server: net.Server | undefined;
   #port = 0;
 
   constructor(opts: RdSimulatorOptions) {
     this.opts = { status: 'READY', capturePath: '/rd/capture', deviceInfoPath: '/rd/info', ...opts };
+    this.#mc = opts.mc ?? randomBytes(900).toString('base64');
   }
 
   get port(): number {

@@ -11,6 +11,7 @@
  * The PidData is a secret: it is returned inside a `PidBlock` (redacted when printed) and never
  * logged; log lines carry only codes, ports, scores and sizes.
  */
+import { X509Certificate } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { silentLogger, type Logger } from '../../common/logger.js';
 import {
@@ -58,6 +59,19 @@ export function defaultProbes(): { scheme: Scheme; port: number }[] {
   for (let p = 11100; p <= 11105; p++) out.push({ scheme: 'https', port: p });
   for (let p = 11106; p <= 11120; p++) out.push({ scheme: 'http', port: p }, { scheme: 'https', port: p });
   return out;
+}
+
+/**
+ * When the device certificate in DeviceInfo `mc` expires (base64 DER; 20–90 days on real devices,
+ * and UIDAI rejects expired ones with 559; reference §1.3), or undefined if it is not a certificate.
+ */
+export function deviceCertificateExpiry(di: DeviceInfo): Date | undefined {
+  if (!di.mc) return undefined;
+  try {
+    return new Date(new X509Certificate(Buffer.from(di.mc, 'base64')).validTo);
+  } catch {
+    return undefined;
+  }
 }
 
 export interface RdClientEvents {

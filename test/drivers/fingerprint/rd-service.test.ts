@@ -181,6 +181,17 @@ t.test('https only with the driver certificate pinned', async (t) => {
   t.equal(await new RdServiceClient({ probes, trustedCerts: [fixture('rd-other.crt')], probeTimeoutMs: 1000 }).discover(), undefined, 'another certificate is refused');
 });
 
+t.test('device certificate expiry is read from DeviceInfo mc', async (t) => {
+  const pem = fixture('rd-loopback.crt');
+  const der = Buffer.from(pem.replace(/-----[^-]+-----|\s/g, ''), 'base64').toString('base64');
+  const s = await sim(t, { mc: der });
+  const di = await client([s.port]).deviceInfo();
+  const { deviceCertificateExpiry } = await import('../../../drivers/fingerprint/rd-service/client.js');
+  const exp = deviceCertificateExpiry(di);
+  t.ok(exp && exp.getFullYear() > 2100, `expires ${exp?.toISOString()}`);
+  t.equal(deviceCertificateExpiry({ ...di, mc: 'bm90IGEgY2VydA==' }), undefined);
+});
+
 t.test('default probe order follows the reference (http 11100–05, https 11100–05, then pairs)', async (t) => {
   const { defaultProbes } = await import('../../../drivers/fingerprint/rd-service/client.js');
   const p = defaultProbes();
