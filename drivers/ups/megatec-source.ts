@@ -7,12 +7,24 @@
  */
 import { Backoff } from '../common/backoff.js';
 import { type Logger, silentLogger } from '../common/logger.js';
-import { type BatteryConfig, parseF, parseI, parseQ1, type Rating, type VendorInfo } from '../../protocols/megatec/index.js';
+import { type BatteryConfig, commandOutcome, parseF, parseI, parseQ1, type Rating, type VendorInfo } from '../../protocols/megatec/index.js';
 import { type Clock, systemClock, type TimerHandle } from './clock.js';
 import { errorCode, isUpsError, UpsError, UpsErrorCode } from './errors.js';
 import type { MegatecLink, OpenMegatecLink } from './megatec-link.js';
-import type { UpsSource } from './source.js';
+import type { UpsCommand, UpsSource } from './source.js';
 import { stateFromQ1, type UpsState } from './state.js';
+
+/**
+ * NUT's Megatec mapping [nut:drivers/nutdrv_qx_megatec.c; reference §1.2]: T = 10 s test, TL = test
+ * until battery low, CT = cancel test, Q = toggle beeper (not a query!), C = cancel shutdown.
+ */
+export const MEGATEC_COMMANDS: Record<UpsCommand, string> = {
+  'test.battery.start.quick': 'T',
+  'test.battery.start.deep': 'TL',
+  'test.battery.stop': 'CT',
+  'beeper.toggle': 'Q',
+  'shutdown.stop': 'C',
+};
 
 export interface MegatecSourceOptions {
   backend: 'megatec-serial' | 'megatec-hid';
@@ -47,6 +59,8 @@ export class MegatecSource implements UpsSource {
   #stopped = false;
   #failures = 0;
   #rating: Rating | undefined;
+  /** Serialises link use: a poll and a technician's command must not interleave on one port. */
+  #queue: Promise<unknown> = Promise.resolve();
   #vendor: VendorInfo | undefined;
 
   constructor(opts: MegatecSourceOptions) {
@@ -108,7 +122,28 @@ export class MegatecSource implements UpsSource {
   }
 
   #query(link: MegatecLink, command: string): Promise<string> {
-    return link.query(command, this.#o.queryTimeoutMs ?? 1000);
+    const run = this.#queue.then(() => link.query(command, this.#o.queryTimeoutMs ?? 1000));
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * Instant commands have no reply on success: NUT counts silence or an ACK as accepted and an echo
+   * or NAK as rejected [nut:drivers/nutdrv_qx.c instcmd; reference §1.6].
+   */
+  async command(cmd: UpsCommand): Promise<void> {
+    const link = this.#link;
+    if (!link) throw new UpsError(UpsErrorCode.NotConnected, `${this.backend}: port not open`);
+    const wire = MEGATEC_COMMANDS[cmd];
+    let reply: string | undefined;
+    try {
+      reply = await this.#query(link, wire);
+    } catch (e) {
+      if (!(isUpsError(e) && e.code === UpsErrorCode.Timeout)) throw e;
+    }
+    if (commandOutcome(reply) === 'rejected') {
+      throw new UpsError(UpsErrorCode.Refused, `UPS rejected ${cmd} (${wire})`, { context: { reply } });
+    }
   }
 
   #open(): Promise<void> {

@@ -3,11 +3,11 @@
  * runtime and voltages together, so they are consistent). Default `ups@127.0.0.1:3493`.
  */
 import { type Logger, silentLogger } from '../common/logger.js';
-import { isNutError, isNutUnreachable, listVar } from '../../protocols/nut/index.js';
+import { instcmd, isNutError, isNutUnreachable, listVar } from '../../protocols/nut/index.js';
 import { type Clock, systemClock } from './clock.js';
 import { isUpsError, UpsError, UpsErrorCode } from './errors.js';
 import { NutClient, type NutClientOptions } from './nut-client.js';
-import type { UpsSource } from './source.js';
+import type { UpsCommand, UpsSource } from './source.js';
 import { stateFromNutVars, type UpsState } from './state.js';
 
 export interface NutSourceOptions extends NutClientOptions {
@@ -56,5 +56,15 @@ export class NutSource implements UpsSource {
     const { state, waiting } = stateFromNutVars(vars, this.#clock.now());
     if (waiting) throw new UpsError(UpsErrorCode.Unreachable, `upsd reports WAIT for ${this.ups} (driver not updated yet)`);
     return state;
+  }
+
+  /** INSTCMD; needs `username`/`password` of a upsd.users entry with `instcmds` (reference §4.4). */
+  async command(cmd: UpsCommand): Promise<void> {
+    try {
+      await this.client.request(instcmd(this.ups, cmd));
+    } catch (e) {
+      if (isNutError(e)) throw new UpsError(UpsErrorCode.Refused, `upsd refused INSTCMD ${cmd}`, { cause: e });
+      throw e;
+    }
   }
 }

@@ -162,3 +162,39 @@ t.test('three garbage polls in a row reopen the device', async (t) => {
   t.same(sim.received.filter((c) => c !== 'Q1'), [], 'norating/novendor: no F or I sent');
   await src.stop();
 });
+
+t.test('instant commands: silence or ACK accepted, echo/NAK refused (NUT instcmd rule)', async (t) => {
+  const sim = new MegatecSimulator();
+  const dev = new FakeHidDevice(sim);
+  const src = new MegatecSource({ backend: 'megatec-hid', open: () => openHidLink({ open: async () => dev }), noRating: true, noVendor: true });
+  await src.start();
+  t.equal(sim.state.beeperOn, true);
+  await src.command('beeper.toggle');
+  t.equal(sim.state.beeperOn, false, 'Q toggles the beeper');
+  await src.command('test.battery.start.quick');
+  t.ok(sim.state.testInProgress, 'T starts a test');
+  t.ok((await src.read()).test, 'Q1 shows CAL');
+  await src.command('test.battery.stop');
+  t.notOk(sim.state.testInProgress);
+  sim.set({ mode: 'echo' });
+  const e = await src.command('test.battery.start.deep').catch((x: unknown) => x);
+  t.ok(isUpsError(e) && e.code === UpsErrorCode.Refused, 'echo = not supported');
+  sim.set({ mode: 'nak' });
+  const n = await src.command('shutdown.stop').catch((x: unknown) => x);
+  t.ok(isUpsError(n) && n.code === UpsErrorCode.Refused);
+  t.same(sim.received, ['Q', 'T', 'Q1', 'CT', 'TL', 'C']);
+  await src.stop();
+  const off = await src.command('beeper.toggle').catch((x: unknown) => x);
+  t.ok(isUpsError(off) && off.code === UpsErrorCode.NotConnected);
+});
+
+t.test('a command and a poll never interleave on the port', async (t) => {
+  const sim = new MegatecSimulator();
+  const dev = new FakeHidDevice(sim);
+  const src = new MegatecSource({ backend: 'megatec-hid', open: () => openHidLink({ open: async () => dev }), noRating: true, noVendor: true });
+  await src.start();
+  const [r] = await Promise.all([src.read(), src.command('beeper.toggle'), src.read()]);
+  t.ok(r.onMains);
+  t.same(sim.received, ['Q1', 'Q', 'Q1']);
+  await src.stop();
+});

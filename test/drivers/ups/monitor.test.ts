@@ -20,6 +20,7 @@ class ScriptedSource implements UpsSource {
   constructor(private readonly clock: FakeClock) {}
   async start(): Promise<void> {}
   async stop(): Promise<void> {}
+  async command(): Promise<void> {}
   read(): Promise<UpsState> {
     this.reads++;
     const next = this.script.shift() ?? OL;

@@ -70,6 +70,12 @@ if (!upsdInstalled()) {
     const denied = await wrong.request(instcmd('dummy', 'load.off')).catch((e: unknown) => e);
     t.ok(isNutError(denied) && denied.code === 'ACCESS-DENIED', 'wrong password');
     await wrong.stop();
+
+    const src = new NutSource({ port: h.port, ups: 'dummy', username: 'admin', password: 'testpass' });
+    await src.start();
+    const refused = await src.command('test.battery.start.quick').catch((e: unknown) => e);
+    t.ok(isUpsError(refused) && refused.code === UpsErrorCode.Refused && isNutError(refused.cause) && refused.cause.code === 'CMD-NOT-SUPPORTED', 'dummy-ups has no battery test');
+    await src.stop();
   });
 
   t.test('outage script → power events within two poll intervals; upsd stop/start → comm lost/restored', async (t) => {
