@@ -20,6 +20,7 @@ export interface ServeOptions {
   checkEveryMs?: number;
   retryMs?: number;
   catchupMs?: number;
+  statsEveryMs?: number;
 }
 
 export interface FleetServer {
@@ -64,9 +65,13 @@ export async function startFleet(opts: ServeOptions): Promise<FleetServer> {
     ...(opts.catchupMs !== undefined ? { catchupMs: opts.catchupMs } : {}),
   });
   monitor.start();
+  // A periodic account of what ingest did, so a silent flood of invalid messages shows in the log.
+  const statsLog = child(opts.log, 'ingest');
+  const statsTimer = clock.setInterval(() => statsLog.info({ ...ingest.stats }, 'ingest totals since start'), opts.statsEveryMs ?? 300_000);
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
+      clock.clearInterval(statsTimer);
       await source.stop();
       await monitor.stop();
       await ingest.idle();
