@@ -123,7 +123,7 @@ export function stateFromQ1(q1: Q1Status, ctx: MegatecContext, at: number): UpsS
     onMains: !q1.bits.utilityFail,
     onBattery: q1.bits.utilityFail,
     lowBattery: q1.bits.batteryLow,
-    // Q1 has no charging bit; on mains a line-interactive unit is charging unless full.
+    // Q1 carries no charger state (Voltronic QBV/QGS would; reference §1.9): never claimed.
     charging: false,
     bypass: tokens.includes('BYPASS'),
     test: q1.bits.testInProgress,

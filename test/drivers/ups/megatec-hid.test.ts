@@ -5,7 +5,7 @@
  */
 import t from 'tap';
 import { isUpsError, UpsErrorCode } from '../../../drivers/ups/errors.js';
-import { openHidLink } from '../../../drivers/ups/megatec-hid.js';
+import { nodeHidOpener, openHidLink } from '../../../drivers/ups/megatec-hid.js';
 import { MegatecSimulator, SIM_ON_BATTERY } from '../../../drivers/ups/megatec-sim.js';
 import { MegatecSource } from '../../../drivers/ups/megatec-source.js';
 import { Q1_VECTORS } from '../../fixtures/ups/megatec-vectors.js';
@@ -197,4 +197,9 @@ t.test('a command and a poll never interleave on the port', async (t) => {
   t.ok(r.onMains);
   t.same(sim.received, ['Q1', 'Q', 'Q1']);
   await src.stop();
+});
+
+t.test('the real node-hid opener loads and reports an absent shim as OPEN_FAILED', async (t) => {
+  const e = await openHidLink({ open: nodeHidOpener({ vendorId: 0xdead, productId: 0xbeef }) }).catch((x: unknown) => x);
+  t.ok(isUpsError(e) && e.code === UpsErrorCode.OpenFailed, String(e));
 });
