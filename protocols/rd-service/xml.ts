@@ -20,11 +20,18 @@ export type XmlNode = Record<string, unknown>;
 
 /** Parses `xml` and returns the named root element; never echoes document content in errors. */
 export function parseRoot(xml: string, root: string): XmlNode {
-  const valid = XMLValidator.validate(xml);
-  if (valid !== true) {
-    throw new RdServiceError('RD_XML_INVALID', `reply is not well-formed XML (expected <${root}>)`, { line: valid.err.line, col: valid.err.col });
+  const invalid = (context: Record<string, number> = {}): RdServiceError =>
+    new RdServiceError('RD_XML_INVALID', `reply is not well-formed XML (expected <${root}>)`, context);
+  let doc: XmlNode;
+  // The validator and the parser each throw on some malformed inputs (e.g. an unclosed <?…?>);
+  // whatever they throw, callers see one typed error, without the document's text.
+  try {
+    const valid = XMLValidator.validate(xml);
+    if (valid !== true) throw invalid({ line: valid.err.line, col: valid.err.col });
+    doc = parser.parse(xml) as XmlNode;
+  } catch (e) {
+    throw e instanceof RdServiceError ? e : invalid();
   }
-  const doc = parser.parse(xml) as XmlNode;
   const node = doc[root];
   if (node === undefined || node === null || typeof node !== 'object') {
     // A self-closing root with no attributes parses to '' — still the element, just empty.

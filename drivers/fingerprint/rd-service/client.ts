@@ -82,6 +82,7 @@ export class RdServiceClient extends EventEmitter<RdClientEvents> {
   readonly #o: Required<Omit<RdClientOptions, 'logger'>> & { logger: Logger };
   #endpoint: RdEndpoint | undefined;
   #health: RdHealth = { state: 'ABSENT', reason: 'not probed yet' };
+  #capturing = false;
 
   constructor(opts: RdClientOptions = {}) {
     super();
@@ -189,6 +190,17 @@ export class RdServiceClient extends EventEmitter<RdClientEvents> {
    * context with English and Hindi text), RD_TIMEOUT, RD_UNREACHABLE, RD_BAD_RESPONSE.
    */
   async capture(input: PidOptionsInput = {}): Promise<PidCapture> {
+    // RD services serve one capture at a time; a second one would only earn a 710 from the driver.
+    if (this.#capturing) throw new FingerprintError('RD_BUSY', 'A fingerprint capture is already in progress');
+    this.#capturing = true;
+    try {
+      return await this.#capture(input);
+    } finally {
+      this.#capturing = false;
+    }
+  }
+
+  async #capture(input: PidOptionsInput): Promise<PidCapture> {
     const body = buildPidOptions(input);
     const ep = await this.#need();
     if (!ep.info.capturePath) throw new FingerprintError('RD_NOT_READY', 'The RD service has no CAPTURE interface');

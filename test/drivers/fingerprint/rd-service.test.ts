@@ -118,6 +118,15 @@ t.test('every capture error code is a typed error and moves health', async (t) =
   t.equal(await fpCode(client([notReady.port]).capture()), 'RD_NOT_READY', 'NOTREADY service answers 720');
 });
 
+t.test('one capture at a time', async (t) => {
+  const s = await sim(t, { captureDelayMs: 200 });
+  const c = client([s.port]);
+  const first = c.capture();
+  t.equal(await fpCode(c.capture()), 'RD_BUSY');
+  t.equal((await first).resp.errCode, '0');
+  t.equal((await c.capture()).resp.errCode, '0', 'free again afterwards');
+});
+
 t.test('options the driver rejects come back as its errCodes', async (t) => {
   const s = await sim(t);
   const c = client([s.port]);
