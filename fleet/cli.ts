@@ -128,11 +128,13 @@ async function serve(args: string[], io: Io): Promise<number> {
   const port = intOption('port', str('port'), 1883, 0, 65535);
   const heartbeatMisses = intOption('heartbeat-misses', str('heartbeat-misses'), 3, 1, 1000);
 
+  const db = str('db') ?? './fleet.db';
+  if (db.trim() === '') throw new UsageError('--db must name a file');
   const log = createLogger(level as LogLevel, io.stdout === process.stdout ? undefined : io.stdout);
   const fleet = await startFleet({
     mqttUrl,
     ...(embedded ? { embeddedBroker: { host, port } } : {}),
-    db: str('db') ?? './fleet.db',
+    db,
     shareGroup: group,
     heartbeatMisses,
     log,
@@ -163,7 +165,9 @@ async function status(args: string[], io: Io): Promise<number> {
     io.stdout.write(STATUS_USAGE);
     return 0;
   }
-  const s = await readFleetStatus((v.db as string | undefined) ?? './fleet.db');
+  const db = (v.db as string | undefined) ?? './fleet.db';
+  if (db.trim() === '') throw new UsageError('--db must name a file');
+  const s = await readFleetStatus(db);
   io.stdout.write(v.json ? `${JSON.stringify(s, null, 2)}\n` : renderFleetStatus(s));
   return 0;
 }

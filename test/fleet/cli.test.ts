@@ -54,6 +54,8 @@ t.test('bad arguments: one clear line, exit 2 (1 for failures at run time), no s
     [['serve', '--port', '1884'], /--port and --host are for --embedded-broker/, 2],
     [['serve', '--share-group', 'a/b'], /--share-group must be/, 2],
     [['status', 'extra'], /Unexpected argument 'extra'/, 2],
+    [['status', '--db', ''], /--db must name a file/, 2],
+    [['serve', '--db', ' '], /--db must name a file/, 2],
     [['status', '--db', join(dir, 'missing.db')], /no fleet database at .*missing\.db/, 1],
     [['serve', '--db', join(dir, 'no-such-dir', 'fleet.db'), '--log-level', 'silent'], /cannot open the fleet database .*no-such-dir/, 1],
     [['serve', '--embedded-broker', '--port', String(busy.port), '--db', join(dir, 'f.db'), '--log-level', 'silent'], /already in use/, 1],
