@@ -8,10 +8,9 @@
  * successful GenImg calls, after which it lifts for `liftPolls` GenImg calls. Counting polls rather
  * than milliseconds makes enrolment scripts deterministic whatever the host's polling interval.
  *
- * Templates are synthetic: 32 bytes of SHA-256 over the finger's id (its "identity", used for
- * matching) followed by deterministic filler. No real fingerprint data is involved.
+ * Templates are synthetic (r30x-sim-templates.ts): SHA-256 of the finger id plus filler. No real
+ * fingerprint data is involved.
  */
-import { createHash } from 'node:crypto';
 import {
   ConfirmationCode as CC,
   DataCollector,
@@ -26,6 +25,7 @@ import {
   sysParaBytes,
   type Packet,
 } from '../../protocols/r30x/index.js';
+import { sameFinger, scoreOf, synthetic, withIdentity } from './r30x-sim-templates.js';
 
 export type FingerQuality = 'good' | 'poor' | 'messy' | 'capture-fail';
 export interface Touch {
@@ -377,31 +377,3 @@ export class R30xSimulator {
     else this.#setTimeout(deliver, at - now);
   }
 }
-
-function synthetic(seed: string, length: number): Uint8Array {
-  const out = new Uint8Array(length);
-  let block = createHash('sha256').update(`fp-sim:${seed}`).digest();
-  for (let off = 0; off < length; off += 32) {
-    out.set(block.subarray(0, Math.min(32, length - off)), off);
-    block = createHash('sha256').update(block).digest();
-  }
-  return out;
-}
-
-/** The first 32 bytes carry the identity; a model keeps its features' identity. */
-function withIdentity(features: Uint8Array, length: number): Uint8Array {
-  if (features.length === length) return features.slice();
-  const out = new Uint8Array(length);
-  out.set(features.subarray(0, Math.min(length, features.length)));
-  for (let i = features.length; i < length; i++) out[i] = (i * 31) & 0xff;
-  return out;
-}
-
-function sameFinger(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length < 32 || b.length < 32) return false;
-  for (let i = 0; i < 32; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/** A stable, plausible score (ZFM-20 scores are typically 50–250). */
-const scoreOf = (t: Uint8Array): number => 60 + ((t[0] ?? 0) % 140);
