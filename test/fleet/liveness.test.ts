@@ -87,3 +87,21 @@ t.test('missed heartbeats: misses × heartbeatSec from the last beat', (t) => {
   }
   t.end();
 });
+
+t.test('births and wills give the same result in every arrival order', (t) => {
+  const permutations = <T>(xs: T[]): T[][] =>
+    xs.length <= 1 ? [xs] : xs.flatMap((x, i) => permutations([...xs.slice(0, i), ...xs.slice(i + 1)]).map((p) => [x, ...p]));
+  const scenarios: { msgs: Record<string, unknown>[]; expect: [string, number] }[] = [
+    { msgs: [birth(5), death(5), birth(6)], expect: ['online', 6] },
+    { msgs: [birth(5), death(5)], expect: ['offline', 5] },
+    { msgs: [birth(5), death(5), birth(6), death(6, 'shutdown')], expect: ['offline', 6] },
+    { msgs: [birth(5), birth(6), birth(7), death(5), death(6)], expect: ['online', 7] },
+  ];
+  for (const s of scenarios) {
+    for (const order of permutations(s.msgs)) {
+      const end = order.reduce<LivenessView>((cur, m) => onStatus(cur, st(m), NOW).next, UNKNOWN);
+      t.same([end.liveness, end.session], s.expect, order.map((m) => `${m.state === 'online' ? 'birth' : 'death'}${String(m.session)}`).join(' '));
+    }
+  }
+  t.end();
+});
