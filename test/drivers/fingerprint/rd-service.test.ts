@@ -201,6 +201,17 @@ t.test('device certificate expiry is read from DeviceInfo mc', async (t) => {
   t.equal(deviceCertificateExpiry({ ...di, mc: 'bm90IGEgY2VydA==' }), undefined);
 });
 
+t.test('discovery over the real range 11100–11120 with the default probe list', async (t) => {
+  const s = new RdServiceSimulator({ uidaiPublicKey: publicKey });
+  let port = 0;
+  for (let p = 11120; p >= 11106 && !port; p--) port = await s.listen(p).catch(() => 0);
+  if (!port) return t.skip('every port in 11106–11120 is taken');
+  t.teardown(() => s.close());
+  const ep = await new RdServiceClient({ probeTimeoutMs: 1000 }).discover();
+  t.ok(ep, 'a service was found');
+  t.ok(s.requests.some((r) => r.method === 'RDSERVICE' && r.path === '/'), `our service on ${port} was probed with RDSERVICE /`);
+});
+
 t.test('default probe order follows the reference (http 11100–05, https 11100–05, then pairs)', async (t) => {
   const { defaultProbes } = await import('../../../drivers/fingerprint/rd-service/client.js');
   const p = defaultProbes();
