@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { KioskId } from '../../protocols/telemetry/ids.js';
+import { AuthConfig, BUSINESS_DEFAULTS, InactivityConfig, LedgerConfig, WalletConfig } from '../ledger/config.js';
 
 /** The schema version this agent writes and understands; older files are migrated on load. */
 export const CONFIG_SCHEMA_VERSION = 2;
@@ -102,6 +103,10 @@ export const AgentConfig = z.strictObject({
         .describe('auto: trusted once NTP (timesyncd) or central says so; always: an RTC keeps it right'),
     })
     .default({ trust: 'auto' }),
+  ledger: LedgerConfig.default(BUSINESS_DEFAULTS.ledger),
+  wallet: WalletConfig.default(BUSINESS_DEFAULTS.wallet),
+  inactivity: InactivityConfig.default(BUSINESS_DEFAULTS.inactivity),
+  auth: AuthConfig.default(BUSINESS_DEFAULTS.auth),
   /** Device sections: each device capability validates its own section. */
   devices: z
     .looseObject({})

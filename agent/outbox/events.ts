@@ -22,15 +22,7 @@ export class EventLog {
   ) {}
 
   async emit<T extends KnownEventType>(type: T, severity: Severity, data: EventDataOf<T>): Promise<EmittedEvent> {
-    const added = await this.store.transaction(async (tx) => {
-      const a = await this.outbox.add(tx, 'events', { type, severity, data });
-      const m = a.message;
-      await tx.run(
-        'INSERT INTO events (seq, type, severity, ts, mono, boot, synced, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-        [m.seq, type, severity, m.ts, m.mono, m.boot, m.synced ? 1 : 0, JSON.stringify(data)],
-      );
-      return a;
-    });
+    const added = await this.store.transaction((tx) => recordEvent(tx, this.outbox, type, severity, data));
     this.outbox.committed(added);
     const fields = { event: type, seq: added.message.seq };
     if (severity === 'info') this.logger.info(fields, 'event');
@@ -46,4 +38,25 @@ export class EventLog {
     );
     return r.changes;
   }
+}
+
+/**
+ * One event inside the caller's transaction, for a fact that must be written together with the
+ * event about it (a warning and the flag that says it was sent). The caller passes the result
+ * to `outbox.committed()` after the commit.
+ */
+export async function recordEvent<T extends KnownEventType>(
+  tx: Queries,
+  outbox: Outbox,
+  type: T,
+  severity: Severity,
+  data: EventDataOf<T>,
+): Promise<Added> {
+  const a = await outbox.add(tx, 'events', { type, severity, data });
+  const m = a.message;
+  await tx.run(
+    'INSERT INTO events (seq, type, severity, ts, mono, boot, synced, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+    [m.seq, type, severity, m.ts, m.mono, m.boot, m.synced ? 1 : 0, JSON.stringify(data)],
+  );
+  return a;
 }

@@ -3,6 +3,7 @@
  * transaction with the version bump, so a crash mid-migration leaves the previous version.
  * Later capabilities append to AGENT_MIGRATIONS; a number, once released, never changes.
  */
+import { LEDGER_SQL } from '../ledger/schema.js';
 import type { Queries } from './db.js';
 
 export interface Migration {
@@ -40,6 +41,11 @@ export const AGENT_MIGRATIONS: Migration[] = [
       );
       CREATE TABLE kv (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
     `,
+  },
+  {
+    version: 2,
+    name: 'ledger, wallet, jobs, logins (issue 8)',
+    sql: LEDGER_SQL,
   },
 ];
 

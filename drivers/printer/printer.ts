@@ -24,6 +24,8 @@ import { realTimers, type Timers } from './timers.js';
 
 /** Consecutive unanswered DLE EOT requests after which the link is reopened. */
 const MAX_MISSES = 3;
+/** Consecutive unanswered probes after which the unit is taken to have no status support. */
+const PROBE_MISSES = 2;
 
 export type PrinterLifecycle = 'stopped' | 'opening' | 'ready' | 'reconnecting';
 
@@ -75,6 +77,7 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> {
   #health: PrinterHealth = { state: 'absent', detail: 'not started', paper: 'unknown' };
   #everOpened = false;
   #misses = 0;
+  #lateSequential: number | undefined;
   #lastError: string | undefined;
 
   constructor(opts: PrinterDriverOptions) {
@@ -152,10 +155,15 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> {
   }
 
   async #barrier(link: PrinterLink): Promise<SendOutcome> {
+    // GS r is sequential and only one is in flight, so any sequential reply from here on is the
+    // answer to this one — even one that arrives while a DLE EOT poll below is waiting.
+    this.#lateSequential = undefined;
     await link.write(STATUS_COMMANDS.gsR1);
     let waited = 0;
     for (;;) {
-      const b = await this.#await((r) => (r.kind === 'sequential' ? r.byte : undefined), this.#o.statusTimeoutMs);
+      const late = this.#lateSequential;
+      this.#lateSequential = undefined;
+      const b = late ?? (await this.#await((r) => (r.kind === 'sequential' ? r.byte : undefined), this.#o.statusTimeoutMs));
       if (b !== undefined) {
         this.#apply(decodeGsR1(b));
         return 'printed';
@@ -207,7 +215,8 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> {
           this.#log.warn({ address: link.address, misses: this.#misses }, 'printer stopped answering status; reopening');
           void link.close();
         }
-        if (this.#realtimeOk === undefined) {
+        // Two unanswered probes in a row before giving up on status: a busy Pi can miss one.
+        if (this.#realtimeOk === undefined && ++this.#misses >= PROBE_MISSES) {
           this.#realtimeOk = false;
           this.#barrierOk = false;
           this.#log.info({ address: link.address }, 'printer does not answer DLE EOT; printing without status');
@@ -247,8 +256,10 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> {
       }
       const got = this.#waiter?.match(r);
       if (got !== undefined) this.#settle(got);
+      else if (r.kind === 'sequential') this.#lateSequential = r.byte;
       else if (r.kind === 'discarded') this.#log.warn({ bytes: r.bytes.length }, 'unexpected bytes from printer');
-      // A late reply with nobody waiting (escpos-rs #18) is dropped on purpose.
+      // A late real-time reply with nobody waiting (escpos-rs #18) is dropped on purpose; a late
+      // sequential one is kept for the print barrier.
     }
   }
 
@@ -305,6 +316,7 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> {
     this.#setLife('ready');
     this.#log.info({ kind: link.kind, address: link.address }, 'printer link open');
     await this.refreshStatus().catch(() => undefined);
+    if (this.#realtimeOk === undefined && this.#link === link) await this.refreshStatus().catch(() => undefined);
     this.#schedulePoll();
   }
 

@@ -89,18 +89,23 @@ const CHANNEL_TEXT: Record<Channel, { title: string; description: string }> = {
       'a newer agent. Events are never dropped by the kiosk, even when its outbox is full.',
   },
   transactions: {
-    title: 'Transactions (reserved)',
-    description: 'Reserved: each ledger entry, for reconciliation. The payload is defined by a later contract version.',
+    title: 'Transactions',
+    description:
+      'Each ledger entry, for reconciliation: `entry` `transaction` (a service at the counter: charge, official ' +
+      'rate, commission, operator, receipt number, status and its effect on the e-wallet) or `wallet` (a top-up, ' +
+      'a credit from central, an adjustment to central\'s balance). Money is integer paise; every entry carries the ' +
+      'balance after it. Never dropped by the kiosk; deduplicate by `txnId` / `movementId`.',
   },
   captures: {
     title: 'Captures (reserved)',
     description: 'Reserved: sealed e-KYC capture envelopes. The payload is defined by a later contract version.',
   },
   'job-status': {
-    title: 'Job status (reserved)',
+    title: 'Job status',
     description:
-      'Reserved: accepted / succeeded / failed / rejected / expired, per job id. The payload is defined by a ' +
-      'later contract version.',
+      'Per job id: `accepted` when recorded, then `succeeded` or `failed` (with `result` or `code`/`reason`); ' +
+      '`rejected` for an unknown type, invalid parameters, a key outside the config allow-list or a second copy ' +
+      'of a job (code `duplicate`, with `previous`), `expired` for a job that arrived after its `expiresTs`.',
   },
   'capture-results': {
     title: 'Capture results (reserved)',
@@ -109,8 +114,12 @@ const CHANNEL_TEXT: Record<Channel, { title: string; description: string }> = {
       'later contract version.',
   },
   jobs: {
-    title: 'Jobs (reserved)',
-    description: 'Reserved: commands from central as jobs (id, type, params, expiry). The payload is defined by a later contract version.',
+    title: 'Jobs',
+    description:
+      'Commands from central: id (the idempotency key), type, params, expiresTs. Types: wallet.credit, ' +
+      'wallet.sync, print.test, diagnostics, config.set, state.republish. A job runs at most once per id; ' +
+      'each gets its statuses on job-status. Expiry is judged on the kiosk clock when it is trusted, otherwise ' +
+      'against the job\'s own `ts`.',
   },
 };
 

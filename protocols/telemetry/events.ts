@@ -26,6 +26,28 @@ export const KNOWN_EVENTS = {
   'outbox.over_limit': z.object({ depth: z.number().int(), bytes: z.number().int() }),
   'clock.synced': z.object({ source: z.string(), stepMs: z.number().int() }),
   'sim.tick': z.object({ n: z.number().int().nonnegative() }).describe('Demo/test traffic from a simulated kiosk'),
+  'wallet.below_minimum': z
+    .object({ balancePaise: z.number().int(), minimumPaise: z.number().int().nonnegative() })
+    .describe('The e-wallet fell below the required minimum (Rs 20,000 by default); sent once per crossing'),
+  'inactivity.warning': z
+    .object({
+      days: z.number().int().nonnegative().describe('Days since the last successful transaction'),
+      breachDay: z.number().int().positive(),
+      breachAtTs: z.number().int().nonnegative().describe('Estimated wall-clock ms when the breach falls'),
+      estimated: z.boolean().describe('Whether the count bridged a reboot without trusted time (a lower bound)'),
+    })
+    .describe('No transaction for a configured number of days (20, 25, 28, 29 by default); each sent once'),
+  'inactivity.breach': z
+    .object({
+      days: z.number().int().nonnegative(),
+      penaltyPaise: z.number().int().nonnegative().describe('The fine the state levies (Rs 1,000)'),
+      count: z.number().int().positive().describe('1 for the first breach of this inactive spell, 2 after another full period, …'),
+      estimated: z.boolean(),
+    })
+    .describe('No transaction for the breach period (30 days): the kiosk is fined'),
+  'login.locked': z
+    .object({ user: z.string().max(64), failures: z.number().int().positive(), lockoutSec: z.number().int().positive() })
+    .describe('Repeated wrong PINs locked a login'),
 } as const satisfies Record<string, z.ZodType>;
 
 export type KnownEventType = keyof typeof KNOWN_EVENTS;

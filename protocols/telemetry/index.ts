@@ -5,6 +5,8 @@
 import type { z } from 'zod';
 import { EventMessage } from './events.js';
 import { HeartbeatMessage } from './heartbeat.js';
+import { JobMessage, JobStatusMessage } from './jobs.js';
+import { TransactionMessage } from './ledger.js';
 import { StateMessage } from './state.js';
 import { StatusMessage } from './status.js';
 import { type Channel, parseTopic, type ParsedTopic } from './topics.js';
@@ -12,6 +14,8 @@ import { type Channel, parseTopic, type ParsedTopic } from './topics.js';
 export * from './events.js';
 export * from './heartbeat.js';
 export * from './ids.js';
+export * from './jobs.js';
+export * from './ledger.js';
 export * from './meta.js';
 export * from './state.js';
 export * from './status.js';
@@ -23,6 +27,9 @@ export const CHANNEL_SCHEMAS: Partial<Record<Channel, z.ZodType>> = {
   heartbeat: HeartbeatMessage,
   state: StateMessage,
   events: EventMessage,
+  transactions: TransactionMessage,
+  jobs: JobMessage,
+  'job-status': JobStatusMessage,
 };
 
 export type Decoded =

@@ -39,7 +39,7 @@ t.test('watchPrinter over the simulator: connect, paper out, reload, disconnect;
   const dir = t.testdir();
   const unkeep = keepPngs(sim, dir, 384);
   const server = await serveTcp(sim, { port: 0 });
-  const cfg = PrinterConfig.parse({ transport: { type: 'tcp', host: '127.0.0.1', port: server.port }, statusTimeoutMs: 100, pollIntervalMs: 60_000 });
+  const cfg = PrinterConfig.parse({ transport: { type: 'tcp', host: '127.0.0.1', port: server.port }, statusTimeoutMs: 500, pollIntervalMs: 60_000 });
   const driver = new PrinterDriver({ openLink: openLinkFor(cfg.transport), logger: silentLogger, statusTimeoutMs: cfg.statusTimeoutMs, pollIntervalMs: cfg.pollIntervalMs, backoff: new Backoff({ baseMs: 20, capMs: 40 }) });
   const queue = new PrintQueue({ store: new MemoryJobStore(), sink: driver, render: textRender, logger: silentLogger });
   const events: PrinterEvent[] = [];

@@ -45,7 +45,7 @@ t.test('kill -9 while a receipt is printing: after restart nothing prints twice 
 
   // The technician loads paper; then the kiosk comes back.
   sim.set({ paperEnd: false });
-  const driver = new PrinterDriver({ openLink: tcpLink({ host: '127.0.0.1', port: server.port }), logger: silentLogger, pollIntervalMs: 60_000, statusTimeoutMs: 100 });
+  const driver = new PrinterDriver({ openLink: tcpLink({ host: '127.0.0.1', port: server.port }), logger: silentLogger, pollIntervalMs: 60_000, statusTimeoutMs: 500 });
   await driver.start();
   const queue = new PrintQueue({ store, sink: driver, render: textRender, logger: silentLogger, retryMs: 50 });
   t.teardown(async () => {

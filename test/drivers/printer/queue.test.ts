@@ -18,7 +18,7 @@ t.test('MemoryJobStore meets the store contract', (t) => {
 
 async function simRig(t: import('tap').Test, sim: PrinterSimulator) {
   const server = await serveTcp(sim, { port: 0 });
-  const driver = new PrinterDriver({ openLink: tcpLink({ host: '127.0.0.1', port: server.port }), logger: silentLogger, pollIntervalMs: 60_000, statusTimeoutMs: 100 });
+  const driver = new PrinterDriver({ openLink: tcpLink({ host: '127.0.0.1', port: server.port }), logger: silentLogger, pollIntervalMs: 60_000, statusTimeoutMs: 500 });
   await driver.start();
   const store = new MemoryJobStore();
   const queue = new PrintQueue({ store, sink: driver, render: textRender, logger: silentLogger, retryMs: 30 });
@@ -34,7 +34,7 @@ async function simRig(t: import('tap').Test, sim: PrinterSimulator) {
 }
 
 const drained = async (q: PrintQueue): Promise<void> => {
-  for (let i = 0; i < 300; i++) {
+  for (let i = 0; i < 1000; i++) {
     if ((await q.pending()).length === 0) return;
     await new Promise((r) => setTimeout(r, 10));
   }

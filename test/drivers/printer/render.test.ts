@@ -65,7 +65,7 @@ async function compareGolden(t: Test, name: string, img: ImageLike): Promise<voi
 t.test('Hindi e-KYC acknowledgement, 58 mm, through the TCP simulator, matches the golden image', async (t) => {
   const sim = new PrinterSimulator();
   const server = await serveTcp(sim, { port: 0 });
-  const driver = new PrinterDriver({ openLink: tcpLink({ host: '127.0.0.1', port: server.port }), logger: silentLogger, pollIntervalMs: 60_000, statusTimeoutMs: 200 });
+  const driver = new PrinterDriver({ openLink: tcpLink({ host: '127.0.0.1', port: server.port }), logger: silentLogger, pollIntervalMs: 60_000, statusTimeoutMs: 500 });
   t.teardown(async () => {
     await driver.stop();
     await server.close();

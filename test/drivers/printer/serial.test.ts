@@ -18,7 +18,7 @@ t.test('serial transport over a real socat pty pair', { skip: hasSocat() ? false
     openLink: serialLink({ path: pty.b, baudRate: 19200 }),
     logger: silentLogger,
     pollIntervalMs: 60_000,
-    statusTimeoutMs: 300,
+    statusTimeoutMs: 500,
     backoff: new Backoff({ baseMs: 20, capMs: 50 }),
   });
   t.teardown(async () => {

@@ -15,7 +15,7 @@ async function rig(t: Test, sim = new PrinterSimulator()) {
     openLink: tcpLink({ host: '127.0.0.1', port: server.port }),
     logger,
     pollIntervalMs: 60_000,
-    statusTimeoutMs: 150,
+    statusTimeoutMs: 400,
     barrierTimeoutMs: 300,
     backoff: new Backoff({ baseMs: 20, capMs: 50 }),
   });

@@ -11,14 +11,14 @@ t.test('kioskctl printer status / test against a simulated printer that keeps PN
   const p = await startSimulatedPrinter({ port: 0, pngDir: dir, paper: 58 });
   t.teardown(() => p.close());
   const openLink = tcpLink({ host: '127.0.0.1', port: p.server.port });
-  const st = await printerStatusReport({ openLink, logger: silentLogger, statusTimeoutMs: 200 });
+  const st = await printerStatusReport({ openLink, logger: silentLogger, statusTimeoutMs: 500 });
   t.match(st, { reachable: true, health: { state: 'ok', paper: 'ok' }, statusSupported: true, status: { paperEnd: false, coverOpen: false } });
   t.notOk('test' in st);
-  const tp = await printerTestPage({ openLink, logger: silentLogger, paper: 58, now: Date.UTC(2026, 10, 24), statusTimeoutMs: 200 });
+  const tp = await printerTestPage({ openLink, logger: silentLogger, paper: 58, now: Date.UTC(2026, 10, 24), statusTimeoutMs: 500 });
   t.match(tp, { reachable: true, test: { outcome: 'printed' } });
   t.same(readdirSync(dir), ['receipt-0001.png']);
   p.sim.set({ coverOpen: true });
-  const refused = await printerTestPage({ openLink, logger: silentLogger, paper: 58, statusTimeoutMs: 200 });
+  const refused = await printerTestPage({ openLink, logger: silentLogger, paper: 58, statusTimeoutMs: 500 });
   t.match(refused, { health: { state: 'fault', detail: 'cover open' }, test: { code: PrinterErrorCode.NotReady } });
 });
 
