@@ -34,8 +34,9 @@ export function writeConfig(dir: string, id: string, url: string, extra: Record<
   return path;
 }
 
+/** Runs the bin as installed (its shebang carries the V8 flags the agent runs with). */
 export function spawnAgent(config: string): ChildProcess {
-  return spawn(process.execPath, [AGENT_BIN, '--config', config], { stdio: 'ignore', env: { ...process.env, NOTIFY_SOCKET: '' } });
+  return spawn(AGENT_BIN, ['--config', config], { stdio: 'ignore', env: { ...process.env, NOTIFY_SOCKET: '' } });
 }
 
 /** Resident set size (kB) and CPU time (ms) of a process, from /proc. */
