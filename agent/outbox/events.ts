@@ -5,8 +5,8 @@
  */
 import type { Logger } from '../../drivers/common/logger.js';
 import type { EventDataOf, KnownEventType, Severity } from '../../protocols/telemetry/events.js';
-import type { Store } from '../store/db.js';
-import type { Outbox } from './outbox.js';
+import type { Queries, Store } from '../store/db.js';
+import type { Added, Outbox } from './outbox.js';
 
 export interface EmittedEvent {
   seq: number;

@@ -104,9 +104,14 @@ function rawLine(u: UpsState): Line {
   return u.onMains ? 'mains' : 'unknown';
 }
 
-function rawCritical(u: UpsState, line: Line, cfg: PowerPolicyConfig): CriticalReason | null {
+/**
+ * Judged on the reading itself, not on the confirmed line: when mains fails and LB is already set (a
+ * tired battery), both debounces start on the same reading and power.lost and battery.low confirm
+ * together instead of one debounce after the other.
+ */
+function rawCritical(u: UpsState, cfg: PowerPolicyConfig): CriticalReason | null {
   if (u.shutdownPending) return 'forced_shutdown';
-  if (line !== 'battery' || !u.onBattery) return null;
+  if (!u.onBattery) return null;
   if (u.lowBattery) return 'low_battery';
   if (cfg.minRuntimeS !== null && u.runtimeS !== null && u.runtimeS < cfg.minRuntimeS) return 'runtime';
   if (cfg.minChargePct !== null && u.chargePct !== null && u.chargePct < cfg.minChargePct) return 'charge';
@@ -160,7 +165,7 @@ export function step(prev: PolicyState, input: PolicyInput, cfg: PowerPolicyConf
       }
     }
 
-    const crit = rawCritical(u, s.line, cfg);
+    const crit = rawCritical(u, cfg);
     const [confirmCrit, pendingCrit] = settle<CriticalReason | null>(s.critical, crit, s.pendingCritical, at, cfg.debounceMs);
     s.pendingCritical = pendingCrit;
     if (confirmCrit !== undefined) {

@@ -37,6 +37,14 @@ const table: { name: string; cfg?: Partial<PowerPolicyConfig>; rows: Row[] }[] =
     ],
   },
   {
+    name: 'mains fails with LB already set: both confirm on the same reading',
+    rows: [
+      [0, OL, []],
+      [2000, OB_LB, []],
+      [4000, OB_LB, ['power.lost', 'battery.low', 'shutdown:low_battery']],
+    ],
+  },
+  {
     name: 'a one-poll flap is debounced away',
     rows: [
       [0, OL, []],
