@@ -40,6 +40,12 @@ export interface PrinterDriverOptions {
   barrierTimeoutMs?: number;
   /** Bytes per write; keeps any one write short (reference B9, ESC-POS-.NET #227). Default 4096. */
   chunkBytes?: number;
+  /**
+   * Also enable Automatic Status Back (GS a 0xFF) on open, so changes arrive without polling.
+   * Default false; worth it on units whose DLE EOT is unreliable but ASB works (reference B4:
+   * Oxhoo TP85 over USB/serial).
+   */
+  asb?: boolean;
   backoff?: Backoff;
   timers?: Timers;
 }
@@ -89,6 +95,7 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> {
       statusTimeoutMs: opts.statusTimeoutMs ?? 1000,
       barrierTimeoutMs: opts.barrierTimeoutMs ?? 20000,
       chunkBytes: opts.chunkBytes ?? 4096,
+      asb: opts.asb ?? false,
       timers: opts.timers ?? realTimers,
     };
     this.#backoff = opts.backoff ?? new Backoff({ baseMs: 1000, capMs: 60000 });
@@ -315,6 +322,7 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> {
     link.onClose((err) => this.#onClose(link, err));
     this.#setLife('ready');
     this.#log.info({ kind: link.kind, address: link.address }, 'printer link open');
+    if (this.#o.asb && link.canRead) await link.write(STATUS_COMMANDS.enableAsb(0xff)).catch(() => undefined);
     await this.refreshStatus().catch(() => undefined);
     if (this.#realtimeOk === undefined && this.#link === link) await this.refreshStatus().catch(() => undefined);
     this.#schedulePoll();

@@ -139,3 +139,24 @@ t.test('a printer that stops answering status is reopened, then driven without s
   t.equal(driver.statusSupported, false);
   t.equal(await driver.send(job('STILL PRINTS')), 'sent');
 });
+
+t.test('offline is refused; ASB pushes changes without polling', async (t) => {
+  const sim = new PrinterSimulator();
+  const server = await serveTcp(sim, { port: 0 });
+  const driver = new PrinterDriver({ openLink: tcpLink({ host: '127.0.0.1', port: server.port }), logger: silentLogger, pollIntervalMs: 60_000, statusTimeoutMs: 400, asb: true });
+  t.teardown(async () => {
+    await driver.stop();
+    await server.close();
+  });
+  await driver.start();
+  const pushed = until(driver, 'health', (h) => h.detail === 'cover open');
+  sim.set({ coverOpen: true });
+  await pushed;
+  t.equal(driver.status.coverOpen, true, 'arrived by ASB, no refreshStatus call');
+  sim.set({ coverOpen: false, online: false });
+  await t.rejects(driver.send(job('X')), { code: PrinterErrorCode.NotReady });
+  t.match(driver.health, { state: 'fault', detail: 'offline' });
+  sim.set({ online: true });
+  t.equal(await driver.send(job('BACK')), 'printed');
+  t.same(linesOf(sim.printed), ['BACK']);
+});
