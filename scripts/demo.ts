@@ -4,7 +4,8 @@
  * configuration and database under .demo/ — and the fleet table, reprinted every 2 s.
  * Ctrl-C stops the kiosks (each says goodbye), then the fleet.
  *
- * DEMO_SECONDS=N stops it by itself after N seconds (used by the demo's own test).
+ * DEMO_SECONDS=N stops it by itself after N seconds, and DEMO_DIR puts its files elsewhere
+ * (both used by the demo's own test).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -13,7 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const DEMO = join(ROOT, '.demo');
+const DEMO = process.env['DEMO_DIR'] ?? join(ROOT, '.demo');
 const KIOSKS = [
   { id: 'RJ-JAI-0001', district: 'Jaipur', lsp: 'e-Mitra Jaipur LSP', name: 'e-Mitra Sanganer' },
   { id: 'RJ-UDR-0002', district: 'Udaipur', lsp: 'e-Mitra Udaipur LSP', name: 'e-Mitra Girwa' },

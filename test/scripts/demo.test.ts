@@ -1,0 +1,32 @@
+/** `make demo` as a new user sees it: three kiosks online within 10 s, and a clean stop. */
+import t from 'tap';
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { childEnv, requireBuild, ROOT } from '../helpers/agent-process.js';
+
+requireBuild();
+
+t.test('the demo shows three kiosks online within 10 s and stops cleanly', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'demo-'));
+  const proc = spawn(process.execPath, [join(ROOT, 'dist/scripts/demo.js')], {
+    env: childEnv({ DEMO_SECONDS: '13', DEMO_DIR: dir }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  proc.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  proc.stderr.on('data', (d: Buffer) => (out += d.toString()));
+  const code = await new Promise<number | null>((resolve) => proc.once('exit', resolve));
+  t.equal(code, 0, 'exit 0');
+  const frames = out.split('kiosk-agent demo — ').slice(1);
+  const firstAllOnline = frames.find((f) => /3 kiosks: 3 online, 0 offline/.test(f));
+  t.ok(firstAllOnline, 'a frame with all three online');
+  const secs = Number(/t\+(\d+)s/.exec(firstAllOnline ?? '')?.[1] ?? Infinity);
+  t.ok(secs <= 10, `all three online at t+${secs}s`);
+  for (const id of ['RJ-JAI-0001', 'RJ-UDR-0002', 'MP-BPL-0003']) t.match(firstAllOnline, new RegExp(`${id}\\s+\\S+\\s+.*online`));
+  t.match(out, /stopping the kiosks…[\s\S]*demo stopped\./);
+  const last = frames.at(-1) ?? '';
+  t.match(last, /3 kiosks: 0 online, 3 offline/, 'each kiosk said goodbye (offline: shutdown)');
+  t.match(last, /offline\s+shutdown/);
+});
