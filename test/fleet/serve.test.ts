@@ -10,7 +10,7 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { startEmbeddedBroker } from '../../fleet/broker.js';
 import { silentLogger } from '../../fleet/log.js';
 import { startFleet, type FleetServer } from '../../fleet/serve.js';
-import { birth, bytes, death, event, heartbeat, KIOSK_CHILD, state, tempDir, waitFor } from './fixtures/helpers.js';
+import { birth, bytes, death, event, FakeClock, heartbeat, KIOSK_CHILD, state, tempDir, waitFor } from './fixtures/helpers.js';
 
 async function fleetOn(t: { teardown(fn: () => unknown): void }, dir: string, extra: { mqttUrl?: string } = {}): Promise<FleetServer> {
   const fleet = await startFleet({
@@ -169,4 +169,36 @@ t.test('the fleet reconnects and subscribes again when the broker restarts', asy
   await pub(c, K, 'status', birth(1), true);
   await waitFor(async () => (await fleet.repo.getKiosk(K))?.liveness === 'online', 'birth ingested after the restart', 8000);
   t.pass('ingesting again');
+});
+
+t.test('missed heartbeats over a real broker, on a fake clock', async (t) => {
+  const clock = new FakeClock();
+  const fleet = await startFleet({
+    mqttUrl: 'mqtt://unused',
+    embeddedBroker: { host: '127.0.0.1', port: 0 },
+    db: join(tempDir(t), 'fleet.db'),
+    shareGroup: 'kiosk-fleet',
+    heartbeatMisses: 3,
+    log: silentLogger,
+    clock,
+    checkEveryMs: 1000,
+  });
+  t.teardown(() => fleet.close());
+  await fleet.ready;
+  const K = 'RJ-AJM-0007';
+  const c = await kioskClient(t, fleet.url, K);
+  await pub(c, K, 'status', birth(1, { heartbeatSec: 20 }), true);
+  await waitFor(async () => (await fleet.repo.getKiosk(K))?.liveness === 'online', 'online');
+  clock.advance(40_000);
+  await pub(c, K, 'heartbeat', heartbeat(1));
+  await waitFor(async () => (await fleet.repo.getKiosk(K))?.heartbeat?.seq === 1, 'heartbeat stored');
+  clock.advance(60_000);
+  await fleet.monitor.check();
+  t.equal((await fleet.repo.getKiosk(K))?.liveness, 'online', 'three intervals after the last heartbeat: still in time');
+  clock.advance(1_000);
+  await waitFor(async () => (await fleet.repo.getKiosk(K))?.liveness === 'offline', 'offline after the fourth interval starts');
+  t.match(await fleet.repo.getKiosk(K), { reason: 'missed-heartbeats', session: 1 });
+  await pub(c, K, 'heartbeat', heartbeat(2));
+  await waitFor(async () => (await fleet.repo.getKiosk(K))?.liveness === 'online', 'heartbeats resumed');
+  t.match(await fleet.repo.getKiosk(K), { reason: 'heartbeat' });
 });
