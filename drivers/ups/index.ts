@@ -13,3 +13,4 @@ export * from './megatec-serial.js';
 export * from './megatec-hid.js';
 export * from './megatec-sim.js';
 export * from './config.js';
+export * from './probe.js';
