@@ -140,6 +140,10 @@ export class Agent {
     }
     reporter.start();
     link.start();
+    // The local event history is pruned at start and then daily.
+    const prune = () => agent.#track(events.prune(cfg.store.keepEvents));
+    prune();
+    agent.#timers.push(setInterval(prune, 24 * 3600 * 1000).unref());
     agent.#startSimulation();
     await agent.#startApi(ns('api'));
 

@@ -82,7 +82,14 @@ export const AgentConfig = z.strictObject({
     .strictObject({
       path: z.string().min(1).default('/var/lib/kiosk-agent/agent.db').describe('SQLite database file'),
     })
-    .default({ path: '/var/lib/kiosk-agent/agent.db' }),
+      keepEvents: z
+        .number()
+        .int()
+        .min(100)
+        .max(10_000_000)
+        .default(100_000)
+        .describe('Events kept in the local history once sent (default 100000)'),
+    .default({ path: '/var/lib/kiosk-agent/agent.db', keepEvents: 100_000 }),
   api: z
     .strictObject({
       enabled: z.boolean().default(true).describe('Serve the local API (default true)'),

@@ -30,12 +30,18 @@ export class EventLog {
     return { seq: added.message.seq, type, severity };
   }
 
-  /** Events already sent are pruned after `keepDays` so the table stays small on an SD card. */
-  async prune(olderThanTs: number): Promise<number> {
+  /**
+   * Keeps the local event history bounded on the SD card: only the newest `keep` events stay,
+   * and an event still waiting in the outbox is never pruned. By count, not by age, because the
+   * wall clock of a kiosk without an RTC cannot be trusted to say what is old.
+   */
+  async prune(keep: number): Promise<number> {
     const r = await this.store.run(
-      "DELETE FROM events WHERE ts < ? AND seq NOT IN (SELECT json_extract(payload, '$.seq') FROM outbox WHERE channel = 'events')",
-      [olderThanTs],
+      `DELETE FROM events WHERE seq <= (SELECT max(seq) FROM events) - ?
+         AND seq NOT IN (SELECT json_extract(payload, '$.seq') FROM outbox WHERE channel = 'events')`,
+      [keep],
     );
+    if (r.changes) this.logger.info({ pruned: r.changes, keep }, 'old events pruned');
     return r.changes;
   }
 }

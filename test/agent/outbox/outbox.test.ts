@@ -105,3 +105,15 @@ t.test('ack deletes exactly the acknowledged rows', async (t) => {
   await outbox.ack(left.map((r) => r.id));
   t.same(outbox.depth(), { rows: 0, bytes: 0 });
 });
+
+t.test('pruning keeps the newest events and never one still waiting for central', async (t) => {
+  const { store, outbox, events } = await open(t);
+  for (let n = 0; n < 30; n++) await events.emit('sim.tick', 'info', { n });
+  const rows = await outbox.peek(0, 100);
+  await outbox.ack(rows.slice(0, 25).map((r) => r.id)); // seq 1..25 sent, 26..30 waiting
+  t.equal(await events.prune(10), 20, 'seq 1..20 pruned');
+  const left = (await store.all<{ seq: number }>('SELECT seq FROM events ORDER BY seq')).map((r) => r.seq);
+  t.same(left, [21, 22, 23, 24, 25, 26, 27, 28, 29, 30]);
+  t.equal(await events.prune(2), 5, 'seq 21..25 pruned; the unsent 26..30 stay even past the count');
+  t.same((await store.all<{ seq: number }>('SELECT seq FROM events ORDER BY seq')).map((r) => r.seq), [26, 27, 28, 29, 30]);
+});
