@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { KioskId } from '../../protocols/telemetry/ids.js';
 import { AuthConfig, BUSINESS_DEFAULTS, InactivityConfig, LedgerConfig, WalletConfig } from '../ledger/config.js';
+import { EkycConfig } from '../ekyc/config.js';
 
 /** The schema version this agent writes and understands; older files are migrated on load. */
 export const CONFIG_SCHEMA_VERSION = 2;
@@ -119,6 +120,7 @@ export const AgentConfig = z.strictObject({
     .looseObject({})
     .default({})
     .describe('Devices: fingerprint reader, printer, UPS (each validated by its driver)'),
+  ekyc: EkycConfig.optional(),
   simulate: z
     .strictObject({
       eventEveryMs: z

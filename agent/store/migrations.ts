@@ -5,6 +5,7 @@
  */
 import { LEDGER_SQL } from '../ledger/schema.js';
 import type { Queries } from './db.js';
+import { EKYC_MIGRATION } from '../ekyc/migration.js';
 
 export interface Migration {
   version: number;
@@ -47,6 +48,7 @@ export const AGENT_MIGRATIONS: Migration[] = [
     name: 'ledger, wallet, jobs, logins (issue 8)',
     sql: LEDGER_SQL,
   },
+  EKYC_MIGRATION,
 ];
 
 interface Migratable extends Queries {

@@ -87,6 +87,20 @@ export class MegatecSimulator {
     this.state = { ...this.state, ...patch };
   }
 
+  /**
+   * A crude battery model for demos: on battery the pack voltage falls by `dischargeVps` per second
+   * and b6 (LB) sets below `lowV`; on mains it climbs back by `chargeVps` up to `fullV`. Voltages are
+   * whole-pack (standby-unit style, e.g. 12 V). Call it from a timer with the elapsed seconds.
+   */
+  advance(seconds: number, model: { dischargeVps?: number; chargeVps?: number; lowV?: number; fullV?: number } = {}): void {
+    const { dischargeVps = 0.005, chargeVps = 0.001, lowV = 10.8, fullV = 13.6 } = model;
+    const v = this.state.batteryVoltage;
+    if (v === null || !(seconds > 0)) return;
+    const next = this.state.utilityFail ? v - dischargeVps * seconds : Math.min(fullV, v + chargeVps * seconds);
+    const rounded = Math.round(Math.max(0, next) * 100) / 100;
+    this.state = { ...this.state, batteryVoltage: rounded, batteryLow: this.state.utilityFail && rounded < lowV };
+  }
+
   /** The reply to one command (with CR), or null for silence. */
   respond(command: string): string | null {
     this.received.push(command);

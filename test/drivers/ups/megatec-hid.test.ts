@@ -203,3 +203,23 @@ t.test('the real node-hid opener loads and reports an absent shim as OPEN_FAILED
   const e = await openHidLink({ open: nodeHidOpener({ vendorId: 0xdead, productId: 0xbeef }) }).catch((x: unknown) => x);
   t.ok(isUpsError(e) && e.code === UpsErrorCode.OpenFailed, String(e));
 });
+
+t.test('simulator battery model: a demo power cut runs down to LB and recovers', async (t) => {
+  const sim = new MegatecSimulator();
+  sim.set(SIM_ON_BATTERY);
+  t.equal(sim.state.batteryVoltage, 12.2);
+  sim.advance(60);
+  t.equal(sim.state.batteryVoltage, 11.9);
+  t.notOk(sim.state.batteryLow);
+  sim.advance(240);
+  t.equal(sim.state.batteryVoltage, 10.7);
+  t.ok(sim.state.batteryLow, 'LB below 10.8 V');
+  sim.set({ utilityFail: false, inputVoltage: 230 });
+  sim.advance(1000);
+  t.equal(sim.state.batteryVoltage, 11.7);
+  t.notOk(sim.state.batteryLow);
+  sim.advance(1e6);
+  t.equal(sim.state.batteryVoltage, 13.6, 'capped at full');
+  sim.advance(-5);
+  t.equal(sim.state.batteryVoltage, 13.6, 'negative time ignored');
+});
