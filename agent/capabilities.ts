@@ -4,5 +4,9 @@
  * store/migrations.ts.
  */
 import type { Capability } from './context.js';
+import { ekycCapability } from './ekyc/capability.js';
 
-export const CAPABILITIES: Capability[] = [];
+export const CAPABILITIES: Capability[] = [
+  // e-KYC captures (issue 7): accepted captures are recorded through the ledger.
+  ekycCapability(),
+];

@@ -6,13 +6,14 @@
 import { buildOpenApi } from './openapi.js';
 import type { AnyRoute } from './router.js';
 import { statusRoute } from './status.js';
+import { captureRoutes } from '../ekyc/routes.js';
 
 const documentationOnly = (): never => {
   throw new Error('documentation only');
 };
 
 export function documentedRoutes(): AnyRoute[] {
-  return [statusRoute(documentationOnly)];
+  return [statusRoute(documentationOnly), ...captureRoutes({ take: documentationOnly, get: documentationOnly })];
 }
 
 export function localApiDocument(version: string): Record<string, unknown> {

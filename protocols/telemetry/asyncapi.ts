@@ -97,8 +97,16 @@ const CHANNEL_TEXT: Record<Channel, { title: string; description: string }> = {
       'balance after it. Never dropped by the kiosk; deduplicate by `txnId` / `movementId`.',
   },
   captures: {
-    title: 'Captures (reserved)',
-    description: 'Reserved: sealed e-KYC capture envelopes. The payload is defined by a later contract version.',
+    title: 'Captures',
+    description:
+      'Sealed e-KYC captures (envelope version `env` 1). In clear: capture id (a UUID kept across resends: the ' +
+      'idempotency key), kiosk, capture time, modality and service code. `seal` holds the citizen reference, ' +
+      'the consent record and the RD service PidData, sealed to central\'s X25519 key (`kid`): an ephemeral ' +
+      'X25519 key `epk`, HKDF-SHA256 (salt = epk ‖ central public key, info "kiosk-agent capture seal v1"), ' +
+      'AES-256-GCM with the associated data `["kiosk-agent/capture/v1", kid, kiosk, captureId, capturedAt]` as JSON. ' +
+      'The receiver refuses an envelope whose `kiosk` differs from the topic kiosk id or whose associated data ' +
+      'does not authenticate. A capture older than the kiosk\'s time to live (6 h by default) is deleted unsent ' +
+      'and reported as a `capture.expired` event.',
   },
   'job-status': {
     title: 'Job status',
@@ -108,10 +116,11 @@ const CHANNEL_TEXT: Record<Channel, { title: string; description: string }> = {
       'of a job (code `duplicate`, with `previous`), `expired` for a job that arrived after its `expiresTs`.',
   },
   'capture-results': {
-    title: 'Capture results (reserved)',
+    title: 'Capture results',
     description:
-      'Reserved: accepted / rejected / duplicate, per capture id, from central. The payload is defined by a ' +
-      'later contract version.',
+      'Central\'s answer per capture id: `accepted`, `rejected` (with `code` and `reason`) or `duplicate` (a ' +
+      'resend of a capture already decided; `original` carries the first outcome). The kiosk applies each result ' +
+      'once: an accepted capture records the e-KYC transaction and prints the acknowledgement.',
   },
   jobs: {
     title: 'Jobs',

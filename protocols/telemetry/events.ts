@@ -48,6 +48,12 @@ export const KNOWN_EVENTS = {
   'login.locked': z
     .object({ user: z.string().max(64), failures: z.number().int().positive(), lockoutSec: z.number().int().positive() })
     .describe('Repeated wrong PINs locked a login'),
+  'capture.expired': z
+    .object({ captureId: z.uuid(), service: z.string(), ageSec: z.number().int().nonnegative(), ttlSec: z.number().int().positive() })
+    .describe('A sealed e-KYC capture outlived its time to live unsent: deleted, never uploaded (DESIGN §6)'),
+  'capture.rejected': z
+    .object({ captureId: z.uuid(), code: z.string().max(32), reason: z.string().max(200) })
+    .describe('Central rejected an e-KYC capture; the reason is kept for the operator'),
 } as const satisfies Record<string, z.ZodType>;
 
 export type KnownEventType = keyof typeof KNOWN_EVENTS;

@@ -3,6 +3,7 @@
  * single validator that the fleet runs on every message it receives.
  */
 import type { z } from 'zod';
+import { CaptureEnvelope, CaptureResult } from './captures.js';
 import { EventMessage } from './events.js';
 import { HeartbeatMessage } from './heartbeat.js';
 import { JobMessage, JobStatusMessage } from './jobs.js';
@@ -11,6 +12,7 @@ import { StateMessage } from './state.js';
 import { StatusMessage } from './status.js';
 import { type Channel, parseTopic, type ParsedTopic } from './topics.js';
 
+export * from './captures.js';
 export * from './events.js';
 export * from './heartbeat.js';
 export * from './ids.js';
@@ -30,6 +32,8 @@ export const CHANNEL_SCHEMAS: Partial<Record<Channel, z.ZodType>> = {
   transactions: TransactionMessage,
   jobs: JobMessage,
   'job-status': JobStatusMessage,
+  captures: CaptureEnvelope,
+  'capture-results': CaptureResult,
 };
 
 export type Decoded =

@@ -1,0 +1,373 @@
+/**
+ * e-KYC captures (issue 7): capture through the RD service, seal to central's key (DESIGN §6),
+ * queue durably, expire, and apply central's results.
+ *
+ * A capture is one transaction: the capture row and its outbox row (the sealed envelope) commit
+ * together, so a kill -9 leaves either both or neither. What reaches the database, the logs and
+ * the errors is the capture id, states, codes and sizes: never the citizen reference, the PidData
+ * or a key (reference rd-service-ekyc.md §2.6, reg 17(1)(c)).
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from '../../drivers/common/logger.js';
+import { isFingerprintError } from '../../drivers/fingerprint/errors.js';
+import { keyIdOf, parsePublicKey, seal, type Recipient } from '../../protocols/seal/seal.js';
+import { CAPTURE_ENVELOPE_VERSION, CaptureResult, type Modality, type SealedContent } from '../../protocols/telemetry/captures.js';
+import { ApiError } from '../api/problem.js';
+import type { ClockReading } from '../clock.js';
+import type { Added, Outbox } from '../outbox/outbox.js';
+import { OutboxFullError } from '../outbox/outbox.js';
+import type { Store } from '../store/db.js';
+import type { EkycConfig } from './config.js';
+import type { CaptureSource, ReceiptPrinter, RecordTransaction } from './hooks.js';
+import { ekycProblems } from './problems.js';
+import {
+  advanceAges,
+  countQueued,
+  dropEnvelope,
+  dueToExpire,
+  eventInTx,
+  getByRequest,
+  getCapture,
+  markSent,
+  TERMINAL,
+  type CaptureRow,
+  type CaptureState,
+} from './store.js';
+
+export interface CaptureRequest {
+  samagraId: string;
+  consent: true;
+  modality: Modality;
+  service: string;
+  /** Client-chosen idempotency key: a retried POST returns the capture it already made. */
+  requestId?: string;
+  otp?: string;
+  operator?: string;
+}
+
+export interface CaptureView {
+  id: string;
+  state: CaptureState;
+  service: string;
+  modality: Modality;
+  createdAt: number;
+  ageSec: number;
+  ttlSec: number;
+  code?: string;
+  reason?: string;
+  authRef?: string;
+  transactionRecorded: boolean;
+  receiptPrinted: boolean;
+}
+
+export interface EkycServiceOptions {
+  store: Store;
+  outbox: Outbox;
+  clock: { now(): ClockReading };
+  link: { readonly state: string };
+  kioskId: string;
+  kioskName?: string;
+  config: EkycConfig;
+  rd: CaptureSource;
+  recordTransaction?: RecordTransaction;
+  /** The official rate and commission of a service (the rate list); e-KYC defaults to Rs 0 and Rs 18. */
+  rateOf?: (service: string) => { officialPaise: number; commissionPaise: number } | undefined;
+  printer?: ReceiptPrinter;
+  logger: Logger;
+  /** Called after the counts by state changed (the state snapshot has a captures section). */
+  onChange?: () => void;
+}
+
+export function view(r: CaptureRow): CaptureView {
+  return {
+    id: r.id,
+    state: r.state,
+    service: r.service,
+    modality: r.modality,
+    createdAt: r.created_ts,
+    ageSec: Math.floor(r.age_ms / 1000),
+    ttlSec: r.ttl_sec,
+    ...(r.code ? { code: r.code } : {}),
+    ...(r.reason ? { reason: r.reason } : {}),
+    ...(r.auth_ref ? { authRef: r.auth_ref } : {}),
+    transactionRecorded: r.txn_recorded === 1,
+    receiptPrinted: r.printed === 1,
+  };
+}
+
+export class EkycService {
+  readonly #o: EkycServiceOptions;
+  readonly #to: Recipient;
+  #turn: Promise<unknown> = Promise.resolve();
+  #timer: NodeJS.Timeout | undefined;
+  #sweeping: Promise<unknown> = Promise.resolve();
+  readonly stats = { taken: 0, expired: 0, accepted: 0, rejected: 0, duplicate: 0 };
+
+  constructor(o: EkycServiceOptions) {
+    this.#o = o;
+    const publicKey = parsePublicKey(o.config.central.publicKey);
+    if (keyIdOf(publicKey) !== o.config.central.keyId) throw new Error('ekyc.central.keyId does not match ekyc.central.publicKey');
+    this.#to = { publicKey, keyId: o.config.central.keyId };
+  }
+
+  /** Runs the first sweep (expiring what aged while the agent was down) and then one every sweepSec. */
+  async start(): Promise<void> {
+    await this.sweep();
+    this.#timer = setInterval(() => void this.sweep().catch((err: unknown) => this.#o.logger.error({ err: (err as Error).message }, 'capture sweep failed')), this.#o.config.sweepSec * 1000);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.#timer) clearInterval(this.#timer);
+    this.#timer = undefined;
+    await this.#sweeping.catch(() => undefined);
+    await this.#turn.catch(() => undefined);
+  }
+
+  /** One capture at a time: the reader serves one finger, and the queue bound is checked in order. */
+  take(req: CaptureRequest): Promise<CaptureView> {
+    const next = this.#turn.then(() => this.#take(req));
+    this.#turn = next.catch(() => undefined);
+    return next;
+  }
+
+  async #take(req: CaptureRequest): Promise<CaptureView> {
+    const o = this.#o;
+    if (req.requestId) {
+      const existing = await getByRequest(o.store, req.requestId);
+      if (existing) return view(existing);
+    }
+    if (!o.config.services.includes(req.service)) throw ekycProblems.unknownService(o.config.services);
+    if (req.modality === 'otp') {
+      // An OTP is valid for minutes and needs the AUA online (reference §4): never queued offline.
+      if (o.link.state !== 'up') throw ekycProblems.otpNeedsLink();
+      if (!req.otp) throw ekycProblems.otpMissing();
+    }
+    // Refuse before asking the citizen for a finger, and again inside the transaction.
+    if ((await countQueued(o.store)) >= o.config.maxQueued || o.outbox.overLimit) throw ekycProblems.queueFull();
+
+    const consentAt = o.clock.now().ts;
+    let pidData: string | undefined;
+    if (req.modality === 'fingerprint') {
+      try {
+        const cap = await o.rd.capture({
+          timeoutMs: o.config.rd.captureTimeoutMs,
+          ...(o.config.rd.wadh ? { wadh: o.config.rd.wadh } : {}),
+        });
+        pidData = cap.pid.reveal().xml;
+        o.logger.info({ qScore: cap.resp.qScore.join(','), bytes: cap.pid.sizes.xml }, 'fingerprint captured');
+      } catch (err) {
+        throw this.#captureProblem(err);
+      }
+    }
+    const id = randomUUID();
+    const now = o.clock.now();
+    const content: SealedContent = {
+      v: 1,
+      citizenRef: `samagra:${req.samagraId}`,
+      consent: { given: true, at: consentAt },
+      ...(pidData !== undefined ? { pidData } : {}),
+      ...(req.otp ? { otp: req.otp } : {}),
+    };
+    const plain = Buffer.from(JSON.stringify(content), 'utf8');
+    pidData = undefined;
+    const box = seal(plain, this.#to, { kioskId: o.kioskId, captureId: id, capturedAt: now.ts });
+    plain.fill(0);
+    const ttlSec = req.modality === 'otp' ? o.config.otpTtlSec : o.config.ttlSec;
+    let added: Added;
+    try {
+      added = await o.store.transaction(async (tx) => {
+        if ((await countQueued(tx)) >= o.config.maxQueued) throw new OutboxFullError(o.outbox.depth());
+        const a = await o.outbox.add(tx, 'captures', {
+          env: CAPTURE_ENVELOPE_VERSION,
+          captureId: id,
+          kiosk: o.kioskId,
+          capturedAt: now.ts,
+          modality: req.modality,
+          service: req.service,
+          seal: box,
+        });
+        await tx.run(
+          `INSERT INTO captures (id, request_id, service, modality, state, created_ts, created_synced, ttl_sec, age_ms, age_boot, age_mono, outbox_id, operator, updated_ts)
+           VALUES (?, ?, ?, ?, 'queued', ?, ?, ?, 0, ?, ?, ?, ?, ?)`,
+          [id, req.requestId ?? null, req.service, req.modality, now.ts, now.synced ? 1 : 0, ttlSec, now.boot, now.mono, a.id, req.operator ?? null, now.ts],
+        );
+        return a;
+      });
+    } catch (err) {
+      if (err instanceof OutboxFullError) throw ekycProblems.queueFull();
+      throw err;
+    }
+    o.outbox.committed(added);
+    o.onChange?.();
+    this.stats.taken++;
+    o.logger.info({ captureId: id, service: req.service, modality: req.modality, bytes: added.delta.bytes }, 'capture sealed and queued');
+    return view((await getCapture(o.store, id))!);
+  }
+
+  #captureProblem(err: unknown): ApiError {
+    if (!isFingerprintError(err)) {
+      this.#o.logger.error({ err: err instanceof Error ? err.name : 'error' }, 'capture failed');
+      return ekycProblems.readerUnavailable('capture failed');
+    }
+    this.#o.logger.warn({ code: err.code, errCode: err.context['errCode'] ?? null }, 'fingerprint capture failed');
+    switch (err.code) {
+      case 'RD_BUSY':
+        return ekycProblems.readerBusy();
+      case 'RD_CAPTURE':
+        return ekycProblems.captureFailed(err.message, String(err.context['messageHi'] ?? ''), String(err.context['errCode'] ?? ''));
+      default:
+        return ekycProblems.readerUnavailable(err.message);
+    }
+  }
+
+  async get(id: string): Promise<CaptureView | undefined> {
+    await markSent(this.#o.store, this.#o.clock.now().ts);
+    const r = await getCapture(this.#o.store, id);
+    return r ? view(r) : undefined;
+  }
+
+  /** Marks delivered captures sent and expires those past their time to live (with `capture.expired`). */
+  sweep(): Promise<{ sent: number; expired: number }> {
+    const run = this.#sweep();
+    this.#sweeping = run.catch(() => undefined);
+    return run;
+  }
+
+  async #sweep(): Promise<{ sent: number; expired: number }> {
+    const o = this.#o;
+    const now = o.clock.now();
+    const sent = await markSent(o.store, now.ts);
+    const added = await o.store.transaction(async (tx) => {
+      await advanceAges(tx, now);
+      const out: Added[] = [];
+      for (const r of await dueToExpire(tx)) {
+        const dropped = await dropEnvelope(tx, r.outbox_id);
+        if (dropped) out.push(dropped);
+        await tx.run("UPDATE captures SET state = 'expired', outbox_id = NULL, updated_ts = ? WHERE id = ?", [now.ts, r.id]);
+        out.push(
+          await eventInTx(tx, o.outbox, 'capture.expired', 'warning', {
+            captureId: r.id,
+            service: r.service,
+            ageSec: Math.floor(r.age_ms / 1000),
+            ttlSec: r.ttl_sec,
+          }),
+        );
+      }
+      return out;
+    });
+    if (added.length) o.outbox.committed(...added);
+    const expired = added.filter((a) => a.delta.rows > 0).length;
+    if (expired || sent) o.onChange?.();
+    if (expired) {
+      this.stats.expired += expired;
+      o.logger.warn({ expired }, 'captures expired unsent and deleted');
+    }
+    return { sent, expired };
+  }
+
+  /**
+   * A message on capture-results. Idempotent: a result for a capture already decided is
+   * ignored, so a redelivery (the PUBACK is sent only after this resolves) applies nothing twice.
+   */
+  async onResult(payload: Buffer): Promise<'applied' | 'ignored' | 'unknown' | 'invalid'> {
+    const o = this.#o;
+    let parsed: CaptureResult;
+    try {
+      const r = CaptureResult.safeParse(JSON.parse(payload.toString('utf8')));
+      if (!r.success) throw new Error(r.error.issues[0]?.path.join('.') ?? 'invalid');
+      parsed = r.data;
+    } catch (err) {
+      o.logger.warn({ err: (err as Error).message.slice(0, 80), bytes: payload.length }, 'capture result not understood; dropped');
+      return 'invalid';
+    }
+    const now = o.clock.now();
+    const outcome: CaptureState = parsed.result === 'duplicate' ? (parsed.original ?? 'duplicate') : parsed.result;
+    let recorded: { txnId?: string; receiptNo?: string } = {};
+    const res = await o.store.transaction(async (tx) => {
+      const row = await getCapture(tx, parsed.captureId);
+      if (!row) return { status: 'unknown' as const, added: [] as Added[] };
+      if (TERMINAL.has(row.state)) return { status: 'ignored' as const, added: [] as Added[], row };
+      const added: Added[] = [];
+      const dropped = await dropEnvelope(tx, row.outbox_id);
+      if (dropped) added.push(dropped);
+      let txn = 0;
+      if (outcome === 'accepted' && o.recordTransaction) {
+        const rate = this.#rate(row.service);
+        const rec = await o.recordTransaction(tx, {
+          idempotencyKey: row.id,
+          captureId: row.id,
+          service: row.service,
+          chargedPaise: 0,
+          officialPaise: rate.officialPaise,
+          commissionPaise: rate.commissionPaise,
+          ...(row.operator ? { operator: row.operator } : {}),
+          at: now.ts,
+          ...(parsed.authRef ? { authRef: parsed.authRef } : {}),
+        });
+        if (rec) {
+          recorded = { ...(rec.txnId ? { txnId: rec.txnId } : {}), ...(rec.receiptNo ? { receiptNo: rec.receiptNo } : {}) };
+          added.push(...(rec.added ?? []));
+        }
+        txn = 1;
+      }
+      if (outcome === 'rejected') {
+        added.push(
+          await eventInTx(tx, o.outbox, 'capture.rejected', 'warning', {
+            captureId: row.id,
+            code: parsed.code ?? 'REJECTED',
+            reason: parsed.reason ?? 'rejected by central',
+          }),
+        );
+      }
+      await tx.run(
+        'UPDATE captures SET state = ?, outbox_id = NULL, code = ?, reason = ?, auth_ref = ?, txn_recorded = ?, updated_ts = ? WHERE id = ?',
+        [outcome, parsed.code ?? null, parsed.reason ?? null, parsed.authRef ?? null, txn, now.ts, row.id],
+      );
+      return { status: 'applied' as const, added, row };
+    });
+    if (res.added.length) o.outbox.committed(...res.added);
+    if (res.status !== 'applied') {
+      o.logger.debug({ captureId: parsed.captureId, result: parsed.result, status: res.status }, 'capture result not applied');
+      return res.status;
+    }
+    if (outcome === 'accepted' || outcome === 'rejected' || outcome === 'duplicate') this.stats[outcome]++;
+    o.onChange?.();
+    o.logger.info({ captureId: parsed.captureId, result: parsed.result, outcome }, 'capture result applied');
+    if (outcome === 'accepted' && o.printer) await this.#print(res.row, now.ts, parsed.authRef, recorded);
+    return 'applied';
+  }
+
+  async #print(row: CaptureRow, at: number, authRef: string | undefined, rec: { txnId?: string; receiptNo?: string }): Promise<void> {
+    const o = this.#o;
+    const rate = this.#rate(row.service);
+    try {
+      await o.printer!.printEkycAck({
+        kioskId: o.kioskId,
+        captureId: row.id,
+        service: row.service,
+        commissionPaise: rate.commissionPaise,
+        chargedPaise: 0,
+        officialPaise: rate.officialPaise,
+        at,
+        ...(row.operator ? { operator: row.operator } : {}),
+        ...(authRef ? { authRef } : {}),
+        ...rec,
+      });
+      await o.store.run('UPDATE captures SET printed = 1 WHERE id = ?', [row.id]);
+    } catch (err) {
+      // The result stands; the operator reprints from the transaction.
+      o.logger.warn({ captureId: row.id, err: (err as Error).message.slice(0, 120) }, 'acknowledgement receipt not printed');
+    }
+  }
+
+  #rate(service: string): { officialPaise: number; commissionPaise: number } {
+    return this.#o.rateOf?.(service) ?? { officialPaise: 0, commissionPaise: 1800 };
+  }
+
+  /** Counts by state, for the state snapshot. */
+  async summary(): Promise<Record<string, number>> {
+    const rows = await this.#o.store.all<{ state: string; n: number }>('SELECT state, count(*) AS n FROM captures GROUP BY state');
+    return Object.fromEntries(rows.map((r) => [r.state, r.n]));
+  }
+}

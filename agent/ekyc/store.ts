@@ -1,0 +1,112 @@
+/**
+ * The capture rows (migration 3) and the statements on them. Every change that also touches the
+ * outbox or the events runs inside the caller's transaction.
+ */
+import type { Added, Outbox } from '../outbox/outbox.js';
+import type { Queries } from '../store/db.js';
+import type { EventDataOf, KnownEventType, Severity } from '../../protocols/telemetry/events.js';
+
+export type CaptureState = 'queued' | 'sent' | 'accepted' | 'rejected' | 'duplicate' | 'expired';
+export const TERMINAL: ReadonlySet<CaptureState> = new Set(['accepted', 'rejected', 'duplicate', 'expired']);
+
+export interface CaptureRow {
+  id: string;
+  request_id: string | null;
+  service: string;
+  modality: 'fingerprint' | 'otp';
+  state: CaptureState;
+  created_ts: number;
+  created_synced: number;
+  ttl_sec: number;
+  age_ms: number;
+  age_boot: string;
+  age_mono: number;
+  outbox_id: number | null;
+  code: string | null;
+  reason: string | null;
+  auth_ref: string | null;
+  operator: string | null;
+  updated_ts: number;
+  txn_recorded: number;
+  printed: number;
+}
+
+export function getCapture(q: Queries, id: string): Promise<CaptureRow | undefined> {
+  return q.get<CaptureRow>('SELECT * FROM captures WHERE id = ?', [id]);
+}
+
+export function getByRequest(q: Queries, requestId: string): Promise<CaptureRow | undefined> {
+  return q.get<CaptureRow>('SELECT * FROM captures WHERE request_id = ?', [requestId]);
+}
+
+export async function countQueued(q: Queries): Promise<number> {
+  return (await q.get<{ n: number }>("SELECT count(*) AS n FROM captures WHERE state = 'queued'"))?.n ?? 0;
+}
+
+/**
+ * Deletes a capture's envelope from the outbox (expired, or answered before its PUBACK was
+ * recorded) and returns the negative delta for the outbox's accounting. secure_delete is on, so
+ * the freed pages are overwritten (DESIGN §2: the PID block is deleted once sent or stale).
+ */
+export async function dropEnvelope(tx: Queries, outboxId: number | null): Promise<Added | undefined> {
+  if (outboxId === null) return undefined;
+  const r = await tx.get<{ bytes: number }>('SELECT bytes FROM outbox WHERE id = ?', [outboxId]);
+  if (!r) return undefined;
+  await tx.run('DELETE FROM outbox WHERE id = ?', [outboxId]);
+  return { id: outboxId, message: {} as Added['message'], delta: { rows: -1, bytes: -r.bytes } };
+}
+
+/** Captures whose envelope the broker acknowledged (the publisher deleted its outbox row). */
+export async function markSent(q: Queries, now: number): Promise<number> {
+  const r = await q.run(
+    "UPDATE captures SET state = 'sent', updated_ts = ? WHERE state = 'queued' AND NOT EXISTS (SELECT 1 FROM outbox WHERE outbox.id = captures.outbox_id)",
+    [now],
+  );
+  return r.changes;
+}
+
+/**
+ * Advances the age of every queued capture on the monotonic clock: within a boot by the
+ * monotonic difference, across a reboot by the uptime of the new boot (the time the kiosk was off
+ * cannot be known without a trusted clock). When the wall clock is trusted now and was when the
+ * capture was taken, the wall-clock age is used if it is larger.
+ */
+export async function advanceAges(tx: Queries, now: { ts: number; mono: number; boot: string; synced: boolean }): Promise<void> {
+  await tx.run(
+    `UPDATE captures SET
+       age_ms = age_ms + CASE WHEN age_boot = ? THEN max(0, ? - age_mono) ELSE ? END,
+       age_boot = ?, age_mono = ?
+     WHERE state = 'queued'`,
+    [now.boot, now.mono, now.mono, now.boot, now.mono],
+  );
+  if (now.synced) {
+    await tx.run("UPDATE captures SET age_ms = max(age_ms, ? - created_ts) WHERE state = 'queued' AND created_synced = 1", [now.ts]);
+  }
+}
+
+export function dueToExpire(tx: Queries): Promise<Pick<CaptureRow, 'id' | 'service' | 'age_ms' | 'ttl_sec' | 'outbox_id'>[]> {
+  return tx.all("SELECT id, service, age_ms, ttl_sec, outbox_id FROM captures WHERE state = 'queued' AND age_ms >= ttl_sec * 1000");
+}
+
+/** An event written inside the caller's transaction (what EventLog.emit does in its own). */
+export async function eventInTx<T extends KnownEventType>(
+  tx: Queries,
+  outbox: Outbox,
+  type: T,
+  severity: Severity,
+  data: EventDataOf<T>,
+): Promise<Added> {
+  const a = await outbox.add(tx, 'events', { type, severity, data });
+  const m = a.message;
+  await tx.run('INSERT INTO events (seq, type, severity, ts, mono, boot, synced, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
+    m.seq,
+    type,
+    severity,
+    m.ts,
+    m.mono,
+    m.boot,
+    m.synced ? 1 : 0,
+    JSON.stringify(data),
+  ]);
+  return a;
+}
