@@ -16,3 +16,4 @@ export * from './sim-png.js';
 export * from './timers.js';
 export { renderLines, type Line, type LayoutOptions } from './render/layout.js';
 export * from './technician.js';
+export * from './service.js';

@@ -1,0 +1,48 @@
+import t from 'tap';
+import { EscposErrorCode, toPrivateKey, verifyReceiptQr, type RateList } from '../../../protocols/escpos/index.js';
+import { ReceiptPrinter } from '../../../drivers/printer/service.js';
+import { PrinterConfig } from '../../../drivers/printer/config.js';
+import { MemoryJobStore } from '../../../drivers/printer/queue.js';
+import { startSimulatedPrinter } from '../../../drivers/printer/sim-server.js';
+import type { PrinterEvent } from '../../../drivers/printer/events.js';
+import { silentLogger } from '../../../drivers/common/logger.js';
+
+const RATES: RateList = { 'elec-bill': { officialPaise: 1500, nameEn: 'Electricity bill payment', nameHi: 'बिजली बिल भुगतान' } };
+const SEED = Uint8Array.from({ length: 32 }, (_, i) => 200 - i);
+
+t.test('the agent facade: rate rule, queue, print, QR, events', async (t) => {
+  const p = await startSimulatedPrinter({ port: 0 });
+  const events: PrinterEvent[] = [];
+  const store = new MemoryJobStore();
+  let n = 0;
+  const printer = new ReceiptPrinter({
+    config: PrinterConfig.parse({ transport: { type: 'tcp', host: '127.0.0.1', port: p.server.port }, statusTimeoutMs: 500, paper: 80 }),
+    rates: RATES, privateKey: SEED, store, logger: silentLogger, emit: (e) => events.push(e), newId: () => `job-${++n}`,
+  });
+  t.teardown(async () => {
+    await printer.stop();
+    await p.close();
+  });
+  t.same(await printer.start(), []);
+  const req = {
+    kind: 'service' as const, kioskId: 'RJ-JPR-0042', kioskName: 'ई-मित्र सांगानेर', operator: 'सुनीता', serviceCode: 'elec-bill',
+    chargedPaise: 1500, txnId: 'T-1', receiptNo: 'R-1', issuedAt: Date.UTC(2026, 10, 24, 9),
+  };
+  await t.rejects(printer.printReceipt({ ...req, chargedPaise: 1501 }), { code: EscposErrorCode.AboveOfficialRate });
+  t.same(await store.list(['queued', 'sending', 'printed']), [], 'a refused receipt is never queued');
+  const q = await printer.printReceipt(req);
+  t.equal(q.jobId, 'job-1');
+  t.match(verifyReceiptQr(q.qr, toPrivateKey(SEED)), { valid: true, fields: { receiptNo: 'R-1', chargedPaise: 1500 } });
+  for (let i = 0; i < 300 && p.sim.pages.length === 0; i++) await new Promise((r) => setTimeout(r, 10));
+  const page = p.sim.pages[0]!;
+  t.match(page.ops.find((o) => o.kind === 'qr'), { text: q.qr });
+  t.ok(page.ops.filter((o) => o.kind === 'raster').every((o) => o.kind === 'raster' && o.width === 576), '80 mm');
+  t.match(await store.get('job-1'), { state: 'printed', key: 'R-1' });
+  t.same(events.map((e) => e.type), ['printer.connected']);
+  t.equal(printer.health.state, 'ok');
+  const dup = await printer.reprint('job-1');
+  t.match(dup, { id: 'job-2', duplicate: true });
+  for (let i = 0; i < 300 && p.sim.pages.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+  t.equal(p.sim.pages.length, 2);
+  t.same(await printer.uncertain(), []);
+});
