@@ -44,20 +44,26 @@ t.test('kill -9 of the agent: offline within 1.5 × keepalive; restart: online',
       clock: { trust: 'always' },
     }),
   );
+  let agentErr = '';
   const agent = (): ChildProcess => {
     const p = spawn(process.execPath, [...process.execArgv, '--input-type=module', '-e', `import { main } from '${AGENT.href}'; main(process.argv.slice(1));`, '--', '--config', config], {
-      stdio: ['ignore', 'ignore', 'inherit'],
+      stdio: ['ignore', 'ignore', 'pipe'],
       env: { ...process.env, TS_NODE_TRANSPILE_ONLY: '1' },
     });
+    p.stderr?.on('data', (d: Buffer) => (agentErr += d.toString()));
     t.teardown(() => p.kill('SIGKILL'));
     return p;
   };
 
   const first = agent();
-  const born = await waitFor(async () => {
-    const k = await fleet.repo.getKiosk(K);
-    return k?.liveness === 'online' ? k : undefined;
-  }, 'agent online', 30_000);
+  const online = () =>
+    waitFor(async () => {
+      const k = await fleet.repo.getKiosk(K);
+      return k?.liveness === 'online' ? k : undefined;
+    }, 'agent online', 45_000).catch((err: Error) => {
+      throw new Error(`${err.message}; agent stderr: ${agentErr.slice(-2000) || '(empty)'}`);
+    });
+  const born = await online();
   t.match(born, { district: 'Kota', lsp: 'e-Mitra Kota LSP', reason: 'birth', keepaliveSec });
 
   const killedAt = Date.now();
@@ -68,10 +74,7 @@ t.test('kill -9 of the agent: offline within 1.5 × keepalive; restart: online',
   t.match(await fleet.repo.getKiosk(K), { reason: 'will', session: born.session });
 
   const second = agent();
-  const reborn = await waitFor(async () => {
-    const k = await fleet.repo.getKiosk(K);
-    return k?.liveness === 'online' ? k : undefined;
-  }, 'agent online again', 30_000);
+  const reborn = await online();
   t.ok((reborn.session ?? 0) > (born.session ?? 0), `a newer session (${born.session} → ${reborn.session})`);
   second.kill('SIGTERM');
   await once(second, 'exit');

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { join } from 'node:path';
-import { MAX_PAYLOAD_BYTES } from '../../protocols/telemetry/index.js';
+import { CHANNEL_SCHEMAS, MAX_PAYLOAD_BYTES, UP_CHANNELS } from '../../protocols/telemetry/index.js';
 import { Ingestor } from '../../fleet/ingest.js';
 import { SqliteFleetRepository } from '../../fleet/store/sqlite-repository.js';
 import { birth, bytes, captureLogger, death, event, FakeClock, heartbeat, state, tempDir } from './fixtures/helpers.js';
@@ -109,13 +109,24 @@ t.test('invalid messages are counted, logged with the kiosk id, rate-limited, an
   t.equal(ingest.stats.failed, 0);
 });
 
-t.test('channels the monitor does not read are ignored, not counted', async (t) => {
+t.test('downward channels and cleared retained messages are ignored, not counted', async (t) => {
   const { repo, ingest } = await setup(t);
   t.equal(await ingest.handle(topic('jobs'), bytes({ any: 1 })), 'ignored', 'downward: the fleet sent it');
   t.equal(await ingest.handle(topic('capture-results'), Buffer.from('x')), 'ignored');
-  t.equal(await ingest.handle(topic('transactions'), bytes({ any: 1 })), 'ignored', 'no schema in this contract version yet');
   t.equal(await ingest.handle(topic('status'), Buffer.alloc(0)), 'ignored', 'retained message cleared');
   t.equal(await repo.invalidTotal(), 0);
+});
+
+t.test('upward channels the monitor does not store yet are still validated', async (t) => {
+  const { repo, ingest } = await setup(t);
+  const others = UP_CHANNELS.filter((c) => !['status', 'heartbeat', 'state', 'events'].includes(c));
+  let invalid = 0;
+  for (const c of others) {
+    const expected = CHANNEL_SCHEMAS[c] ? 'invalid' : 'ignored';
+    if (expected === 'invalid') invalid++;
+    t.equal(await ingest.handle(topic(c), Buffer.from('not json')), expected, `${c}: ${expected}`);
+  }
+  t.equal(await repo.invalidTotal(), invalid);
 });
 
 t.test('one kiosk is handled in order even when messages are handed in at once', async (t) => {
