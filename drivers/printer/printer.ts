@@ -198,7 +198,8 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> {
 
   async #queryStatus(): Promise<PrinterStatus> {
     const s = await this.#queryRealtime();
-    if (this.#barrierOk === undefined && this.#realtimeOk && this.#link) {
+    // Probe GS r only on a running printer: a stopped one holds sequential commands (ref B4).
+    if (this.#barrierOk === undefined && this.#realtimeOk && this.#link && !blocksPrinting(s)) {
       await this.#link.write(STATUS_COMMANDS.gsR1);
       const b = await this.#await((r) => (r.kind === 'sequential' ? r.byte : undefined), this.#o.statusTimeoutMs);
       this.#barrierOk = b !== undefined;

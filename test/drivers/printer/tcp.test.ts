@@ -160,3 +160,10 @@ t.test('offline is refused; ASB pushes changes without polling', async (t) => {
   t.equal(await driver.send(job('BACK')), 'printed');
   t.same(linesOf(sim.printed), ['BACK']);
 });
+
+t.test('a printer that starts out of paper still gets its print barrier once loaded', async (t) => {
+  const { sim, driver } = await rig(t, new PrinterSimulator({ state: { paperEnd: true } }));
+  t.match(driver.health, { state: 'fault', detail: 'paper out' });
+  sim.set({ paperEnd: false });
+  t.equal(await driver.send(job('LOADED')), 'printed', 'GS r was probed after loading, not while stopped');
+});
