@@ -5,6 +5,7 @@
  * so one broken agent cannot flood the log — and dropped. Nothing a kiosk sends can crash this.
  */
 import {
+  CHANNEL_FLAGS,
   CHANNEL_SCHEMAS,
   decodeMessage,
   type EventMessage,
@@ -93,8 +94,9 @@ export class Ingestor {
       this.opts.log.trace({ topic }, 'not a channel the monitor reads');
       return 'ignored';
     }
-    // An empty payload is how MQTT clears a retained message (decommissioning a kiosk).
-    if (parsed && payload.byteLength === 0) {
+    // An empty payload is how MQTT clears a retained message (decommissioning a kiosk); on a
+    // channel that is not retained it is just an invalid message.
+    if (parsed && payload.byteLength === 0 && CHANNEL_FLAGS[parsed.channel].retain) {
       this.opts.log.info({ kiosk: parsed.kioskId, channel: parsed.channel }, 'retained message cleared');
       return 'ignored';
     }

@@ -85,6 +85,7 @@ t.test('invalid messages are counted, logged with the kiosk id, rate-limited, an
     ['binary garbage', topic('events'), Buffer.from([0xff, 0xfe, 0x00, 0x81, 0x9f, 0xc3, 0x28])],
     ['JSON but not an object', topic('status'), Buffer.from('[1,2,3]')],
     ['unknown channel of a kiosk', topic('nope'), bytes(heartbeat(4))],
+    ['empty heartbeat (not a retained channel)', topic('heartbeat'), Buffer.alloc(0)],
   ];
   for (const [name, tp, payload] of garbage) t.equal(await ingest.handle(tp, payload), 'invalid', name);
   t.equal(await ingest.handle('kiosk/v1/lower-case/status', bytes(birth(1))), 'invalid', 'topic naming no valid kiosk');
