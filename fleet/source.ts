@@ -44,6 +44,10 @@ export class MqttSource {
   private client: MqttClient | undefined;
   private stopped = false;
   private catchupTimer: NodeJS.Timeout | undefined;
+  /** The client of the connection attempt in progress, so stopping can abandon it. */
+  private pending: MqttClient | undefined;
+  /** Cuts a wait between connection attempts short when stopping. */
+  private wake: (() => void) | undefined;
   private readonly clientId: string;
 
   constructor(private readonly opts: SourceOptions) {
@@ -54,28 +58,46 @@ export class MqttSource {
   async start(): Promise<void> {
     let version: 4 | 5 = 5;
     while (!this.stopped) {
+      let client: MqttClient | undefined;
       try {
-        const client = await this.attempt(version);
+        client = await this.attempt(version);
+        if (this.stopped) {
+          client.end(true);
+          break;
+        }
         this.protocolVersion = version;
         this.client = client;
         this.opts.log.info({ url: redact(this.opts.url), protocolVersion: version, clientId: this.clientId }, 'connected');
-        client.options.reconnectPeriod = this.opts.retryMs ?? 2000;
         await this.subscribe(client);
-        client.on('connect', () => {
+        client.options.reconnectPeriod = this.opts.retryMs ?? 2000;
+        const live = client;
+        live.on('connect', () => {
           this.opts.log.info({ protocolVersion: version }, 'reconnected');
-          this.subscribe(client).catch((err: unknown) => this.opts.log.error({ err }, 'subscribe after reconnect failed'));
+          this.subscribe(live).catch((err: unknown) => this.opts.log.error({ err }, 'subscribe after reconnect failed'));
         });
-        client.on('offline', () => this.opts.log.warn('broker connection lost; reconnecting'));
+        live.on('offline', () => this.opts.log.warn('broker connection lost; reconnecting'));
         return;
       } catch (err) {
+        // Connected but not subscribed (or stopped meanwhile): drop this client and start over.
+        if (client) {
+          this.client = undefined;
+          client.end(true);
+        }
         const e = err as Error & { code?: number };
-        if (version === 5 && refusesV5(e)) {
+        if (version === 5 && !client && refusesV5(e)) {
           this.opts.log.info({ error: e.message }, 'broker refuses MQTT 5; using 3.1.1 without shared subscription');
           version = 4;
           continue;
         }
         this.opts.log.warn({ url: redact(this.opts.url), error: e.message }, 'cannot connect to the broker; retrying');
-        await new Promise((r) => setTimeout(r, this.opts.retryMs ?? 2000));
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, this.opts.retryMs ?? 2000);
+          this.wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.wake = undefined;
       }
     }
     throw new Error('stopped before connecting');
@@ -94,6 +116,7 @@ export class MqttSource {
     };
     return new Promise((resolve, reject) => {
       const client = connect(this.opts.url, options);
+      this.pending = client;
       client.handleMessage = (packet, done) => {
         this.opts.ingest.handle(packet.topic, packet.payload as Uint8Array).then(
           () => done(),
@@ -143,6 +166,8 @@ export class MqttSource {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.wake?.();
+    this.pending?.end(true);
     clearTimeout(this.catchupTimer);
     const client = this.client;
     this.client = undefined;

@@ -10,7 +10,7 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { startEmbeddedBroker } from '../../fleet/broker.js';
 import { silentLogger } from '../../fleet/log.js';
 import { startFleet, type FleetServer } from '../../fleet/serve.js';
-import { birth, bytes, death, event, FakeClock, heartbeat, KIOSK_CHILD, state, tempDir, waitFor } from './fixtures/helpers.js';
+import { birth, bytes, death, event, FakeClock, freePort, heartbeat, KIOSK_CHILD, state, tempDir, waitFor } from './fixtures/helpers.js';
 
 async function fleetOn(t: { teardown(fn: () => unknown): void }, dir: string, extra: { mqttUrl?: string } = {}): Promise<FleetServer> {
   const fleet = await startFleet({
@@ -201,4 +201,21 @@ t.test('missed heartbeats over a real broker, on a fake clock', async (t) => {
   await pub(c, K, 'heartbeat', heartbeat(2));
   await waitFor(async () => (await fleet.repo.getKiosk(K))?.liveness === 'online', 'heartbeats resumed');
   t.match(await fleet.repo.getKiosk(K), { reason: 'heartbeat' });
+});
+
+t.test('a fleet waiting for an unreachable broker stops promptly', async (t) => {
+  const port = await freePort();
+  const fleet = await startFleet({
+    mqttUrl: `mqtt://127.0.0.1:${port}`,
+    db: join(tempDir(t), 'fleet.db'),
+    shareGroup: 'kiosk-fleet',
+    heartbeatMisses: 3,
+    log: silentLogger,
+    retryMs: 10_000,
+  });
+  await new Promise((r) => setTimeout(r, 200));
+  const started = Date.now();
+  await fleet.close();
+  t.ok(Date.now() - started < 2000, `closed in ${Date.now() - started} ms`);
+  await t.rejects(fleet.ready, /stopped before connecting/);
 });
