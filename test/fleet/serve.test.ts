@@ -128,12 +128,11 @@ t.test('a frozen kiosk (SIGSTOP, socket left open) is offline once the broker ti
   await waitFor(async () => (await fleet.repo.getKiosk(K))?.liveness === 'online', 'kiosk online');
   const stoppedAt = Date.now();
   child.kill('SIGSTOP');
-  // The broker allows 1.5 × keepalive from the last packet; the kiosk's last ping may be up to one
-  // keepalive old when it is frozen, so the will is due within 1.5 × keepalive of the stop, plus
-  // the broker's timer granularity.
+  // The broker allows 1.5 × keepalive from the last packet it got, which is at or before the stop;
+  // the margin is for timers on a loaded machine.
   await waitFor(async () => (await fleet.repo.getKiosk(K))?.liveness === 'offline', 'frozen kiosk offline', 4000);
   const tookMs = Date.now() - stoppedAt;
-  t.ok(tookMs <= 1500 * keepalive + 500, `offline after ${tookMs} ms`);
+  t.ok(tookMs <= 1500 * keepalive + 1000, `offline after ${tookMs} ms`);
   t.match(await fleet.repo.getKiosk(K), { reason: 'will' });
   child.kill('SIGKILL');
 });
