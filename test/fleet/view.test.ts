@@ -1,5 +1,10 @@
 import t from 'tap';
+import { readFleetRows, renderFleetTable as renderFromIndex } from '../../fleet/index.js';
+import { Ingestor } from '../../fleet/ingest.js';
+import { silentLogger } from '../../fleet/log.js';
+import { SqliteFleetRepository } from '../../fleet/store/sqlite-repository.js';
 import { formatAge, renderFleetTable, type FleetRow } from '../../fleet/view.js';
+import { birth, bytes, FakeClock, heartbeat, tempDir } from './fixtures/helpers.js';
 
 const NOW = 1_764_000_000_000;
 const row = (over: Partial<FleetRow>): FleetRow => ({
@@ -62,4 +67,18 @@ t.test('ages', (t) => {
   t.equal(formatAge(NOW - 47 * 3600_000, NOW), '47h ago');
   t.equal(formatAge(NOW - 72 * 3600_000, NOW), '3d ago');
   t.end();
+});
+
+t.test('readFleetRows and renderFleetTable, as the demo calls them', async (t) => {
+  const path = `${tempDir(t)}/fleet.db`;
+  const repo = await SqliteFleetRepository.open(path);
+  const clock = new FakeClock(NOW);
+  const ingest = new Ingestor({ repo, clock, log: silentLogger });
+  await ingest.handle('kiosk/v1/MP-BPL-0003/status', bytes(birth(2, { district: 'Bhopal', lsp: 'MPOnline' })));
+  await ingest.handle('kiosk/v1/MP-BPL-0003/heartbeat', bytes(heartbeat(8, { q: 1, sum: 'fp:ok' })));
+  const rows = await readFleetRows(path); // read-only, beside the open writer
+  t.match(rows, [{ kiosk: 'MP-BPL-0003', district: 'Bhopal', lsp: 'MPOnline', liveness: 'online', session: 2, heartbeatSeq: 8, outboxDepth: 1, devices: 'fp:ok' }]);
+  t.match(renderFromIndex(rows, { now: NOW + 3000 }), /MP-BPL-0003\s+Bhopal\s+MPOnline\s+online\s+birth\s+2\s+3s ago\s+8\s+1\s+0\s+fp:ok/);
+  await repo.close();
+  await t.rejects(readFleetRows(`${path}.missing`), /no fleet database/);
 });
