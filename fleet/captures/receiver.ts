@@ -7,6 +7,10 @@
  * recorded and its result acknowledged by the broker. A crash in between makes the broker send the
  * envelope again, which is then answered `duplicate` with the recorded outcome: at least once,
  * and each capture authenticated once. Envelopes are handled one at a time, in order.
+ *
+ * Results go out on a second connection: MQTT.js reads nothing more from a connection until the
+ * message handler is done, so waiting there for the PUBACK of a result published on the same
+ * connection would wait for ever.
  */
 import { readFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
@@ -36,6 +40,7 @@ export interface ReceiverOptions {
 export class CaptureReceiver {
   readonly desk: CaptureDesk;
   #client: MqttClient | undefined;
+  #out: MqttClient | undefined;
   #chain: Promise<unknown> = Promise.resolve();
   #stopped = false;
 
@@ -72,12 +77,15 @@ export class CaptureReceiver {
   }
 
   get connected(): boolean {
-    return this.#client?.connected ?? false;
+    return (this.#client?.connected ?? false) && (this.#out?.connected ?? false);
   }
 
   #connect(): void {
+    const id = this.o.clientId ?? 'kiosk-fleet-captures';
+    this.#out ??= mqtt.connect(this.o.url, { clientId: `${id}-results`, clean: true, protocolVersion: 4, reconnectPeriod: this.o.retryMs ?? 1000, keepalive: 30 });
+    this.#out.on('error', (err) => this.o.log.warn({ err: err.message }, 'capture results connection error'));
     const client = mqtt.connect(this.o.url, {
-      clientId: this.o.clientId ?? 'kiosk-fleet-captures',
+      clientId: id,
       clean: false,
       protocolVersion: 4,
       reconnectPeriod: this.o.retryMs ?? 1000,
@@ -85,7 +93,7 @@ export class CaptureReceiver {
       keepalive: 30,
     });
     client.handleMessage = (packet, done) => {
-      const run = this.#chain.then(() => this.#handle(client, packet.topic, packet.payload as Uint8Array));
+      const run = this.#chain.then(() => this.#handle(packet.topic, packet.payload as Uint8Array));
       this.#chain = run.catch(() => undefined);
       run.then(
         () => done(),
@@ -110,10 +118,11 @@ export class CaptureReceiver {
     this.#client = client;
   }
 
-  async #handle(client: MqttClient, topic: string, payload: Uint8Array): Promise<void> {
+  async #handle(topic: string, payload: Uint8Array): Promise<void> {
     const d = await this.desk.decide(topic, payload);
     if (!d.kioskId || !d.result) return;
-    await client.publishAsync(topicFor(d.kioskId, 'capture-results'), JSON.stringify(d.result), { qos: 1 });
+    if (!this.#out) throw new Error('stopped');
+    await this.#out.publishAsync(topicFor(d.kioskId, 'capture-results'), JSON.stringify(d.result), { qos: 1 });
   }
 
   async stop(): Promise<void> {
@@ -122,6 +131,9 @@ export class CaptureReceiver {
     const c = this.#client;
     this.#client = undefined;
     if (c) await c.endAsync(false).catch(() => c.end(true));
+    const out = this.#out;
+    this.#out = undefined;
+    if (out) await out.endAsync(false).catch(() => out.end(true));
     await this.outcomes.close();
   }
 }
