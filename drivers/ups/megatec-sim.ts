@@ -230,7 +230,8 @@ export function toReports(text: string, pad: number[] = [0]): Uint8Array[] {
 
 /** Serves the simulator on a serial device (the far end of a pty pair in tests). */
 export async function serveSerial(path: string, sim: MegatecSimulator, opts: { replyDelayMs?: number } = {}): Promise<{ close(): Promise<void> }> {
-  const port = new SerialPort({ path, baudRate: 2400, autoOpen: false });
+  // No exclusive lock on the simulator's end: it is a test peer, and the lock is what the driver's end is for.
+  const port = new SerialPort({ path, baudRate: 2400, autoOpen: false, lock: false });
   await new Promise<void>((resolve, reject) => port.open((err) => (err ? reject(err) : resolve())));
   const write = (b: Buffer): void => {
     if (opts.replyDelayMs) setTimeout(() => port.write(b), opts.replyDelayMs);
