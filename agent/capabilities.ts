@@ -5,8 +5,13 @@
  */
 import type { Capability } from './context.js';
 import { ekycCapability } from './ekyc/capability.js';
+import { businessCapability } from './ledger/capability.js';
+
+// Ledger, e-wallet, PIN logins, inactivity and jobs (issue 8); first, so e-KYC can record in it.
+const ledger = businessCapability();
 
 export const CAPABILITIES: Capability[] = [
+  ledger,
   // e-KYC captures (issue 7): accepted captures are recorded through the ledger.
-  ekycCapability(),
+  ekycCapability({ recordTransaction: (tx, input) => ledger.recordEkyc(tx, input) }),
 ];

@@ -15,6 +15,7 @@ import type { Logger } from '../drivers/common/logger.js';
 import { ApiServer } from './api/server.js';
 import { Router } from './api/router.js';
 import { statusRoute } from './api/status.js';
+import { bearerAuthenticator } from './auth/sessions.js';
 import { CAPABILITIES } from './capabilities.js';
 import { Clock } from './clock.js';
 import type { AgentContext, Capability } from './context.js';
@@ -168,7 +169,14 @@ export class Agent {
       })),
     );
     if (!cfg.api.enabled) return;
-    const api = new ApiServer({ socketPath: cfg.api.socket, ...(cfg.api.group ? { group: cfg.api.group } : {}), router: this.router, logger });
+    const api = new ApiServer({
+      socketPath: cfg.api.socket,
+      ...(cfg.api.group ? { group: cfg.api.group } : {}),
+      router: this.router,
+      logger,
+      // PIN logins of issue 8 (agent/auth): Authorization: Bearer <token>.
+      authenticate: bearerAuthenticator(this.store, this.clock),
+    });
     try {
       await api.listen();
       this.#api = api;

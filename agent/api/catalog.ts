@@ -7,13 +7,18 @@ import { buildOpenApi } from './openapi.js';
 import type { AnyRoute } from './router.js';
 import { statusRoute } from './status.js';
 import { captureRoutes } from '../ekyc/routes.js';
+import { businessRoutesForDocs } from '../ledger/docs.js';
 
 const documentationOnly = (): never => {
   throw new Error('documentation only');
 };
 
 export function documentedRoutes(): AnyRoute[] {
-  return [statusRoute(documentationOnly), ...captureRoutes({ take: documentationOnly, get: documentationOnly })];
+  return [
+    statusRoute(documentationOnly),
+    ...captureRoutes({ take: documentationOnly, get: documentationOnly }),
+    ...businessRoutesForDocs(documentationOnly),
+  ];
 }
 
 export function localApiDocument(version: string): Record<string, unknown> {

@@ -4,7 +4,7 @@ import { DAY, HOUR, rng, World } from './world.js';
 
 const rules = { warnDays: [20, 25, 28, 29], breachDays: 30 };
 
-t.test('a wall clock that jumps back or forward within a boot neither resets nor inflates the count', async (t) => {
+t.test('a wall clock that jumps back or forward within a boot neither resets nor inflates the count', (t) => {
   const w = new World();
   let s = initialState(w.now());
   w.pass(3 * DAY);
@@ -19,9 +19,10 @@ t.test('a wall clock that jumps back or forward within a boot neither resets nor
   w.sync();
   s = advance(s, w.now());
   t.equal(elapsedMs(s), 3 * DAY + 2 * HOUR);
+  t.end();
 });
 
-t.test('a reboot is bridged with trusted time, at boot or later, through boots that never had it', async (t) => {
+t.test('a reboot is bridged with trusted time, at boot or later, through boots that never had it', (t) => {
   const w = new World();
   let s = initialState(w.now());
   w.pass(2 * DAY);
@@ -39,9 +40,10 @@ t.test('a reboot is bridged with trusted time, at boot or later, through boots t
   s = advance(s, w.now());
   t.notOk(isEstimated(s));
   t.equal(elapsedMs(s), 2 * DAY + 3 * DAY + 30_000 + 5 * HOUR + 1 * DAY + 30_000 + HOUR, 'exact once bridged');
+  t.end();
 });
 
-t.test('a transaction just before a reboot starts the spell at its own reading', async (t) => {
+t.test('a transaction just before a reboot starts the spell at its own reading', (t) => {
   const w = new World();
   let s = initialState(w.now());
   w.pass(10 * DAY);
@@ -51,9 +53,10 @@ t.test('a transaction just before a reboot starts the spell at its own reading',
   s = advance(s, w.now(), txn);
   t.equal(elapsedMs(s), 3 * HOUR + 30_000);
   t.equal(s.originTxn, 'T1');
+  t.end();
 });
 
-t.test('warnings on their days, one breach, each once; the breach date is shown', async (t) => {
+t.test('warnings on their days, one breach, each once; the breach date is shown', (t) => {
   const w = new World();
   let s = initialState(w.now());
   const sent: string[] = [];
@@ -66,9 +69,10 @@ t.test('warnings on their days, one breach, each once; the breach date is shown'
     if (h === 0) t.equal(breachAt(s, w.now(), rules), w.wall + 30 * DAY - HOUR);
   }
   t.same(sent, ['warn@20:20', 'warn@25:25', 'warn@28:28', 'warn@29:29', 'breach#1:30']);
+  t.end();
 });
 
-t.test('property: over random sequences the count stays within a day of the truth and never runs ahead', async (t) => {
+t.test('property: over random sequences the count stays within a day of the truth and never runs ahead', (t) => {
   for (let seed = 1; seed <= 300; seed++) {
     const r = rng(seed);
     const w = new World();
@@ -114,4 +118,5 @@ t.test('property: over random sequences the count stays within a day of the trut
     }
   }
   t.pass('300 seeded sequences of 120 steps');
+  t.end();
 });
