@@ -5,6 +5,7 @@
  */
 import type { Capability } from './context.js';
 import { ekycCapability } from './ekyc/capability.js';
+import { fingerprintCapability } from './fingerprint/capability.js';
 import { businessCapability } from './ledger/capability.js';
 
 // Ledger, e-wallet, PIN logins, inactivity and jobs (issue 8); first, so e-KYC can record in it.
@@ -14,4 +15,6 @@ export const CAPABILITIES: Capability[] = [
   ledger,
   // e-KYC captures (issue 7): accepted captures are recorded through the ledger.
   ekycCapability({ recordTransaction: (tx, input) => ledger.recordEkyc(tx, input) }),
+  // Fingerprint readers (issue 4): R30x driver, RD health, technician endpoints.
+  fingerprintCapability(),
 ];

@@ -7,6 +7,7 @@ import { buildOpenApi } from './openapi.js';
 import type { AnyRoute } from './router.js';
 import { statusRoute } from './status.js';
 import { captureRoutes } from '../ekyc/routes.js';
+import { fingerprintRoutes } from '../fingerprint/routes.js';
 import { businessRoutesForDocs } from '../ledger/docs.js';
 
 const documentationOnly = (): never => {
@@ -18,6 +19,7 @@ export function documentedRoutes(): AnyRoute[] {
     statusRoute(documentationOnly),
     ...captureRoutes({ take: documentationOnly, get: documentationOnly }),
     ...businessRoutesForDocs(documentationOnly),
+    ...fingerprintRoutes({ info: documentationOnly, enroll: documentationOnly, identify: documentationOnly, remove: documentationOnly }),
   ];
 }
 

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { KioskId } from '../../protocols/telemetry/ids.js';
 import { AuthConfig, BUSINESS_DEFAULTS, InactivityConfig, LedgerConfig, WalletConfig } from '../ledger/config.js';
 import { EkycConfig } from '../ekyc/config.js';
+import { FingerprintConfig } from '../fingerprint/config.js';
 
 /** The schema version this agent writes and understands; older files are migrated on load. */
 export const CONFIG_SCHEMA_VERSION = 2;
@@ -117,7 +118,7 @@ export const AgentConfig = z.strictObject({
   auth: AuthConfig.default(BUSINESS_DEFAULTS.auth),
   /** Device sections: each device capability validates its own section. */
   devices: z
-    .looseObject({})
+    .looseObject({ fingerprint: FingerprintConfig.optional() })
     .default({})
     .describe('Devices: fingerprint reader, printer, UPS (each validated by its driver)'),
   ekyc: EkycConfig.optional(),

@@ -10,8 +10,11 @@ export class DeviceRegistry {
 
   set(name: string, health: DeviceHealth): void {
     const prev = this.#devices.get(name);
-    if (prev && prev.state === health.state && prev.detail === health.detail) return;
-    this.#devices.set(name, { ...health, since: health.since ?? Date.now() });
+    // Extra fields (template count, certificate expiry, …) count as a change too; `since` stays
+    // the time the state began.
+    if (prev && sameHealth(prev, health)) return;
+    const since = health.since ?? (prev && prev.state === health.state ? prev.since : undefined) ?? Date.now();
+    this.#devices.set(name, { ...health, since });
     for (const l of this.#listeners) l(name, health);
   }
 
@@ -31,4 +34,10 @@ export class DeviceRegistry {
     const line = parts.join(' ');
     return line.length > max ? `${line.slice(0, max - 1)}…` : line;
   }
+}
+
+function sameHealth(a: DeviceHealth, b: DeviceHealth): boolean {
+  const { since: _a, ...restA } = a;
+  const { since: _b, ...restB } = b;
+  return JSON.stringify(restA) === JSON.stringify(restB);
 }

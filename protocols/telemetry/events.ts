@@ -54,6 +54,26 @@ export const KNOWN_EVENTS = {
   'capture.rejected': z
     .object({ captureId: z.uuid(), code: z.string().max(32), reason: z.string().max(200) })
     .describe('Central rejected an e-KYC capture; the reason is kept for the operator'),
+  'reader.connected': z
+    .object({
+      reader: z.enum(['r30x', 'rd']).describe('r30x: the serial module operators log in with; rd: the UIDAI RD service for e-KYC'),
+      detail: z.string().max(200).optional(),
+    })
+    .describe('A fingerprint reader became ready (at start, or again after it was gone or not ready); sent once per transition'),
+  'reader.disconnected': z
+    .object({
+      reader: z.enum(['r30x', 'rd']),
+      code: z.string().max(32).optional().describe('Driver error code, e.g. FP_DISCONNECTED'),
+      detail: z.string().max(200).optional(),
+    })
+    .describe('A fingerprint reader that was there is gone (unplugged, RD service stopped); sent once, not on every retry'),
+  'reader.not_ready': z
+    .object({
+      reader: z.enum(['r30x', 'rd']),
+      status: z.string().max(32).describe('RD: NOTREADY or USED; r30x: failed (e.g. refused password)'),
+      detail: z.string().max(200).optional(),
+    })
+    .describe('A fingerprint reader answers but cannot capture; sent once per transition'),
 } as const satisfies Record<string, z.ZodType>;
 
 export type KnownEventType = keyof typeof KNOWN_EVENTS;

@@ -1,0 +1,51 @@
+/**
+ * The fingerprint capability (issue 4 §5): runs the R30x driver and the RD health poll
+ * (agent/fingerprint/readers.ts), reports both into `state` and the reader events, and serves
+ * the technician's endpoints. It always runs, so `kioskctl fingerprint info` can say that no
+ * reader is configured rather than find no endpoint.
+ */
+import type { Timers } from '../../drivers/fingerprint/errors.js';
+import type { OpenPort } from '../../drivers/fingerprint/r30x/port.js';
+import type { Capability } from '../context.js';
+import type { ReaderEvent } from './health.js';
+import { FingerprintReaders, type RdHealthSource } from './readers.js';
+import { fingerprintRoutes } from './routes.js';
+
+export interface FingerprintDeps {
+  timers?: Timers;
+  now?: () => number;
+  openPort?: OpenPort;
+  rd?: RdHealthSource;
+  /** Receives the readers once started (tests). */
+  onStarted?: (readers: FingerprintReaders) => void;
+}
+
+export function fingerprintCapability(deps: FingerprintDeps = {}): Capability {
+  return {
+    name: 'fingerprint',
+    async start(ctx) {
+      const { config } = ctx.loaded;
+      const readers = new FingerprintReaders({
+        config: config.devices.fingerprint,
+        ekyc: config.ekyc,
+        devices: ctx.devices,
+        // Narrowed per type so each event's data is checked against its contract schema.
+        emit: (e: ReaderEvent) =>
+          e.type === 'reader.connected'
+            ? ctx.events.emit(e.type, e.severity, e.data)
+            : e.type === 'reader.disconnected'
+              ? ctx.events.emit(e.type, e.severity, e.data)
+              : ctx.events.emit(e.type, e.severity, e.data),
+        logger: ctx.logger('fingerprint'),
+        ...(deps.timers ? { timers: deps.timers } : {}),
+        ...(deps.now ? { now: deps.now } : {}),
+        ...(deps.openPort ? { openPort: deps.openPort } : {}),
+        ...(deps.rd ? { rd: deps.rd } : {}),
+      });
+      await readers.start();
+      ctx.router.add(...fingerprintRoutes(readers));
+      deps.onStarted?.(readers);
+      return { stop: () => readers.stop() };
+    },
+  };
+}
