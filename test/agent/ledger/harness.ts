@@ -13,7 +13,7 @@ import { Clock } from '../../../agent/clock.js';
 import { AgentConfig, type AgentConfigInput } from '../../../agent/config/schema.js';
 import type { AgentContext } from '../../../agent/context.js';
 import { DeviceRegistry } from '../../../agent/devices/registry.js';
-import { MqttLink } from '../../../agent/mqtt/link.js';
+import { MqttLink, type DownHandler } from '../../../agent/mqtt/link.js';
 import { EventLog } from '../../../agent/outbox/events.js';
 import { Outbox } from '../../../agent/outbox/outbox.js';
 import { Store } from '../../../agent/store/db.js';
@@ -39,6 +39,15 @@ export class RecordingPrinter implements ReceiptPrinter {
   }
 }
 
+/** A link that is never connected; the test delivers downward messages to its handlers. */
+class CapturingLink extends MqttLink {
+  readonly handlers = new Map<string, DownHandler>();
+  override onMessage(channel: Parameters<MqttLink['onMessage']>[0], handler: DownHandler): void {
+    this.handlers.set(channel, handler);
+    super.onMessage(channel, handler);
+  }
+}
+
 export class FakeTime {
   wall = Date.UTC(2026, 10, 2, 5, 0);
   mono = 40_000;
@@ -58,6 +67,8 @@ export interface Harness {
   queued(channel: string): Promise<Record<string, unknown>[]>;
   call(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: Record<string, unknown> }>;
   login(user: string, pin: string): Promise<string>;
+  /** Hands a message to the handler of a downward channel, as the link does (PUBACK after it settles). */
+  deliver(channel: string, payload: Buffer): Promise<void>;
   ctx: AgentContext;
   stop(): Promise<void>;
 }
@@ -79,7 +90,7 @@ export async function startHarness(t: Test, config: Partial<AgentConfigInput> = 
   const events = new EventLog(store, outbox, silentLogger);
   const devices = new DeviceRegistry();
   const reporter = new Reporter({ outbox, devices, clock, logger: silentLogger, heartbeatSec: 60, version: 't', configHash: 'h', startedAt: 0, stateDebounceMs: 5 });
-  const link = new MqttLink({ config: cfg.mqtt, kioskId: KIOSK, store, time: clock, logger: silentLogger, birth: () => ({ agent: 't', district: 'x', lsp: 'y', heartbeatSec: 60, keepaliveSec: 60 }), onUp: () => undefined, onDown: () => undefined });
+  const link = new CapturingLink({ config: cfg.mqtt, kioskId: KIOSK, store, time: clock, logger: silentLogger, birth: () => ({ agent: 't', district: 'x', lsp: 'y', heartbeatSec: 60, keepaliveSec: 60 }), onUp: () => undefined, onDown: () => undefined });
   const router = new Router();
   const pending = new Set<Promise<unknown>>();
   const ctx: AgentContext = {
@@ -124,6 +135,11 @@ export async function startHarness(t: Test, config: Partial<AgentConfigInput> = 
   return {
     dir, store, outbox, clock, time, router, printer, socket, ctx, stop, call,
     queued: async (channel) => (await store.all<{ payload: string }>('SELECT payload FROM outbox WHERE channel = ? ORDER BY id', [channel])).map((r) => JSON.parse(r.payload) as Record<string, unknown>),
+    deliver: async (channel, payload) => {
+      const h = link.handlers.get(channel);
+      if (!h) throw new Error(`no handler for ${channel}`);
+      await h(payload, `kiosk/v1/${KIOSK}/${channel}`);
+    },
     login: async (user, pin) => {
       const r = await call('POST', '/v1/login', { user, pin });
       if (r.status !== 200) throw new Error(`login ${user}: ${r.status} ${JSON.stringify(r.body)}`);
