@@ -41,7 +41,12 @@ export function serialLink(opts: SerialLinkOptions): OpenLink {
         new Promise<void>((res) => {
           ev.close();
           if (!port.isOpen) return res();
-          port.close(() => res());
+          // A vanished device (dead pty, yanked adapter) may never call back.
+          const t = setTimeout(res, 1000);
+          port.close(() => {
+            clearTimeout(t);
+            res();
+          });
         }),
     };
   };

@@ -41,6 +41,11 @@ export interface PrinterDriverOptions {
   /** Bytes per write; keeps any one write short (reference B9, ESC-POS-.NET #227). Default 4096. */
   chunkBytes?: number;
   /**
+   * Longest wait for one write to be taken by the link, ms. Default 15000 (4 KiB at 9600 baud
+   * takes about 4.3 s). A dead pty or a wedged USB endpoint otherwise blocks forever.
+   */
+  writeTimeoutMs?: number;
+  /**
    * Also enable Automatic Status Back (GS a 0xFF) on open, so changes arrive without polling.
    * Default false; worth it on units whose DLE EOT is unreliable but ASB works (reference B4:
    * Oxhoo TP85 over USB/serial).
@@ -95,6 +100,7 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> {
       statusTimeoutMs: opts.statusTimeoutMs ?? 1000,
       barrierTimeoutMs: opts.barrierTimeoutMs ?? 20000,
       chunkBytes: opts.chunkBytes ?? 4096,
+      writeTimeoutMs: opts.writeTimeoutMs ?? 15_000,
       asb: opts.asb ?? false,
       timers: opts.timers ?? realTimers,
     };
@@ -154,7 +160,7 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> {
         throw new PrinterError(PrinterErrorCode.NotReady, `printer not ready: ${this.#health.detail ?? this.#health.state}`, { status: before });
       }
       for (let off = 0; off < bytes.length; off += this.#o.chunkBytes) {
-        await link.write(bytes.subarray(off, off + this.#o.chunkBytes));
+        await this.#write(link, bytes.subarray(off, off + this.#o.chunkBytes));
       }
       this.#log.debug({ bytes: bytes.length }, 'job sent');
       return this.#barrierOk ? this.#barrier(link) : 'sent';
@@ -165,7 +171,7 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> {
     // GS r is sequential and only one is in flight, so any sequential reply from here on is the
     // answer to this one — even one that arrives while a DLE EOT poll below is waiting.
     this.#lateSequential = undefined;
-    await link.write(STATUS_COMMANDS.gsR1);
+    await this.#write(link, STATUS_COMMANDS.gsR1);
     let waited = 0;
     for (;;) {
       const late = this.#lateSequential;
@@ -200,8 +206,7 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> {
     const s = await this.#queryRealtime();
     // Probe GS r only on a running printer: a stopped one holds sequential commands (ref B4).
     if (this.#barrierOk === undefined && this.#realtimeOk && this.#link && !blocksPrinting(s)) {
-      await this.#link.write(STATUS_COMMANDS.gsR1);
-      const b = await this.#await((r) => (r.kind === 'sequential' ? r.byte : undefined), this.#o.statusTimeoutMs);
+      const b = await this.#ask(this.#link, STATUS_COMMANDS.gsR1, (r) => (r.kind === 'sequential' ? r.byte : undefined));
       this.#barrierOk = b !== undefined;
       if (b !== undefined) this.#apply(decodeGsR1(b));
     }
@@ -213,8 +218,7 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> {
     if (!link || !link.canRead || this.#realtimeOk === false) return this.#status;
     const parts: PrinterStatus[] = [];
     for (const n of [1, 2, 3, 4] as DleEotFunction[]) {
-      await link.write(STATUS_COMMANDS.dleEot(n));
-      const b = await this.#await((r) => (r.kind === 'realtime' ? r.byte : undefined), this.#o.statusTimeoutMs);
+      const b = await this.#ask(link, STATUS_COMMANDS.dleEot(n), (r) => (r.kind === 'realtime' ? r.byte : undefined));
       if (b === undefined) {
         if (this.#realtimeOk === true && ++this.#misses >= MAX_MISSES && this.#link === link) {
           // A unit that used to answer real-time requests (which it does even when out of paper,
@@ -239,6 +243,40 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> {
     // All four replies are fresh, so every DLE EOT field is overwritten; ASB/GS r extras stay.
     this.#apply(mergeStatus(...parts));
     return this.#status;
+  }
+
+  /** Sends a request with its reply waiter armed first, so even an instant reply is caught. */
+  async #ask(link: PrinterLink, bytes: Uint8Array, match: Waiter['match']): Promise<number | undefined> {
+    const reply = this.#await(match, this.#o.statusTimeoutMs);
+    try {
+      await this.#write(link, bytes);
+    } catch (err) {
+      this.#settle(undefined);
+      await reply;
+      throw err;
+    }
+    return reply;
+  }
+
+  /** link.write with a deadline; on expiry the link is treated as dead and reopened. */
+  #write(link: PrinterLink, bytes: Uint8Array): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const timer = this.#o.timers.setTimeout(() => {
+        this.#log.warn({ address: link.address, bytes: bytes.length }, 'printer write timed out; reopening');
+        void link.close();
+        reject(new PrinterError(PrinterErrorCode.WriteTimeout, `write of ${bytes.length} bytes to ${link.address} timed out`, { address: link.address }));
+      }, this.#o.writeTimeoutMs);
+      link.write(bytes).then(
+        () => {
+          this.#o.timers.clearTimeout(timer);
+          resolve();
+        },
+        (err: unknown) => {
+          this.#o.timers.clearTimeout(timer);
+          reject(err instanceof Error ? err : new Error(String(err)));
+        },
+      );
+    });
   }
 
   #await(match: Waiter['match'], ms: number): Promise<number | undefined> {

@@ -66,7 +66,11 @@ export async function servePty(sim: PrinterSimulator, path: string, baudRate = 9
       new Promise<void>((res) => {
         session.close();
         if (!port.isOpen) return res();
-        port.close(() => res());
+        const t = setTimeout(res, 1000);
+        port.close(() => {
+          clearTimeout(t);
+          res();
+        });
       }),
   };
 }

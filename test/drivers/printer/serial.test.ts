@@ -7,7 +7,7 @@ import { PrinterErrorCode } from '../../../drivers/printer/errors.js';
 import { Backoff } from '../../../drivers/common/backoff.js';
 import { silentLogger } from '../../../drivers/common/logger.js';
 import { hasSocat, ptyPair } from './pty.js';
-import { job, linesOf } from './helpers.js';
+import { job, linesOf, until } from './helpers.js';
 
 t.test('serial transport over a real socat pty pair', { skip: hasSocat() ? false : 'socat not installed (make system-deps)' }, async (t) => {
   const pty = await ptyPair();
@@ -19,7 +19,9 @@ t.test('serial transport over a real socat pty pair', { skip: hasSocat() ? false
     logger: silentLogger,
     pollIntervalMs: 60_000,
     statusTimeoutMs: 500,
-    backoff: new Backoff({ baseMs: 20, capMs: 50 }),
+    writeTimeoutMs: 1000,
+    // No reopen within the test: a freed /dev/pts number can be handed to another process's pty.
+    backoff: new Backoff({ baseMs: 60_000, capMs: 60_000 }),
   });
   t.teardown(async () => {
     await driver.stop();
@@ -36,6 +38,14 @@ t.test('serial transport over a real socat pty pair', { skip: hasSocat() ? false
   sim.set({ coverOpen: false, paperNearEnd: true });
   await driver.refreshStatus();
   t.match(driver.health, { state: 'degraded', detail: 'paper near end', paper: 'near_end' });
+  // Unplug: the pty pair disappears. A pty gives no close event, so the driver notices through
+  // unanswered status polls (or a failed write) and keeps retrying, without throwing.
+  const lost = until(driver, 'lifecycle', (l) => l === 'reconnecting', 8000);
+  pty.stop();
+  await new Promise((r) => setTimeout(r, 100));
+  for (let i = 0; i < 3 && driver.lifecycle === 'ready'; i++) await driver.refreshStatus().catch(() => undefined);
+  await lost;
+  t.equal(driver.health.state, 'disconnected');
 });
 
 t.test('serial open failure is coded', async (t) => {
