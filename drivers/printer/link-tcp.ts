@@ -57,7 +57,8 @@ export function tcpLink(opts: TcpLinkOptions): OpenLink {
               if (sock.destroyed) return res();
               sock.once('close', () => res());
               sock.end();
-              sock.destroySoon();
+              // A peer that vanished never acknowledges the FIN: do not wait for it.
+              setTimeout(() => sock.destroy(), 1000).unref();
             }),
         });
       });

@@ -35,6 +35,8 @@ export interface SimulatorOptions {
   state?: Partial<SimState>;
   /** Paper runs out right after this many cuts (scripted "paper out in the middle of a queue"). */
   paperOutAfterCuts?: number;
+  /** Pages kept in `pages` (oldest dropped first), so a long demo run stays bounded. Default 500. */
+  maxPages?: number;
 }
 
 export interface SimSession {
@@ -61,6 +63,7 @@ export class PrinterSimulator extends EventEmitter<SimulatorEvents> {
   #sessions = new Set<SessionRec>();
   #cuts = 0;
   #paperOutAfter: number | undefined;
+  readonly #maxPages: number;
   /** Total bytes received over all sessions. */
   bytesReceived = 0;
 
@@ -72,6 +75,7 @@ export class PrinterSimulator extends EventEmitter<SimulatorEvents> {
       drawerPin3High: false, statusSupport: 'full', ...opts.state,
     };
     this.#paperOutAfter = opts.paperOutAfterCuts;
+    this.#maxPages = opts.maxPages ?? 500;
   }
 
   get state(): Readonly<SimState> {
@@ -160,6 +164,7 @@ export class PrinterSimulator extends EventEmitter<SimulatorEvents> {
     if (op.kind === 'cut') {
       const page: SimPage = { ops: this.#current, cut: true };
       this.pages.push(page);
+      if (this.pages.length > this.#maxPages) this.pages.splice(0, this.pages.length - this.#maxPages);
       this.#current = [];
       this.#cuts++;
       this.emit('page', page);

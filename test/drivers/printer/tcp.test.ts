@@ -167,3 +167,11 @@ t.test('a printer that starts out of paper still gets its print barrier once loa
   sim.set({ paperEnd: false });
   t.equal(await driver.send(job('LOADED')), 'printed', 'GS r was probed after loading, not while stopped');
 });
+
+t.test('simulator keeps a bounded number of pages', (t) => {
+  const sim = new PrinterSimulator({ maxPages: 2 });
+  const s = sim.connect(() => undefined);
+  for (const l of ['A', 'B', 'C']) s.receive(job(l));
+  t.same(sim.pages.map((p) => linesOf(p.ops)), [['B'], ['C']]);
+  t.end();
+});
