@@ -7,6 +7,7 @@ import { ConfigError, loadConfig, resolveConfigPath } from '../agent/config/load
 import { maskSecrets } from '../agent/config/mask.js';
 import { silentLogger } from '../drivers/common/logger.js';
 import { Store } from '../agent/store/db.js';
+import { FINGERPRINT_HELP, fingerprintCommand } from './fingerprint.js';
 
 const HELP = `kioskctl — set up and check a kiosk
 
@@ -16,10 +17,15 @@ Commands:
   config check    validate the agent configuration
   config show     print the effective configuration (secrets masked)
   queue           messages waiting for central, by channel
+${FINGERPRINT_HELP}
 
 Options:
   -c, --config PATH   configuration file (else $KIOSK_AGENT_CONFIG, else /etc/kiosk-agent/config.json)
       --json          machine-readable output
+      --user NAME     your personal login, for admin commands (else $KIOSKCTL_USER)
+      --pin PIN       its PIN (prefer $KIOSKCTL_PIN: a flag stays in the shell history)
+      --slot N        fingerprint enroll: store in slot N
+      --deadline MS   fingerprint enroll/identify: how long to wait for the finger, ms
   -h, --help          this text
 `;
 
@@ -34,7 +40,16 @@ export function main(argv: string[]): void {
     parsed = parseArgs({
       args: argv,
       allowPositionals: true,
-      options: { config: { type: 'string', short: 'c' }, json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+      options: {
+        config: { type: 'string', short: 'c' },
+        json: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        user: { type: 'string' },
+        pin: { type: 'string' },
+        slot: { type: 'string' },
+        deadline: { type: 'string' },
+        'allow-duplicate': { type: 'boolean' },
+      },
     });
   } catch (err) {
     fail(`${(err as Error).message}\n\n${HELP}`, 64);
@@ -51,6 +66,20 @@ export function main(argv: string[]): void {
       if (err instanceof ConfigError) fail(`invalid ${err.message}`, 78);
       throw err;
     });
+    if (positionals[0] === 'fingerprint') {
+      process.exitCode = await fingerprintCommand(positionals.slice(1), {
+        socket: loaded.config.api.socket,
+        user: values.user ?? process.env['KIOSKCTL_USER'],
+        pin: values.pin ?? process.env['KIOSKCTL_PIN'],
+        slot: values.slot,
+        deadlineMs: values.deadline,
+        allowDuplicate: values['allow-duplicate'],
+        json: values.json,
+        out: (s) => process.stdout.write(s),
+        err: (s) => process.stderr.write(s),
+      });
+      return;
+    }
     switch (cmd) {
       case 'config check':
         process.stdout.write(`ok: ${path}\n`);
