@@ -45,12 +45,12 @@ t.test('ingests contract-valid traffic and survives invalid traffic over a real 
   await pub(c, K, 'status', birth(1, { district: 'Ajmer' }), true);
   await pub(c, K, 'heartbeat', heartbeat(1, { q: 3 }));
   await pub(c, K, 'state', state(1), true);
-  await pub(c, K, 'events', event(1, 'power.lost', { on: 'battery' }));
-  await pub(c, K, 'events', event(1, 'power.lost', { on: 'battery' }));
+  await pub(c, K, 'events', event(1, 'sim.tick', { n: 1 }));
+  await pub(c, K, 'events', event(1, 'sim.tick', { n: 1 }));
   const garbage = [Buffer.from('not json'), bytes({ ...heartbeat(2), sum: 7 }), Buffer.alloc(300_000, 0x7b), Buffer.from([0, 1, 2, 0xff])];
   for (const g of garbage) await pub(c, K, 'heartbeat', g);
   await c.publishAsync('kiosk/v1/not-a-kiosk/status', 'x', { qos: 1 });
-  await pub(c, K, 'events', event(2, 'power.restored', {}));
+  await pub(c, K, 'events', event(2, 'fleet_test.newer_type', {}));
 
   const k = await waitFor(async () => {
     const r = await fleet.repo.getKiosk(K);
@@ -58,7 +58,7 @@ t.test('ingests contract-valid traffic and survives invalid traffic over a real 
   }, 'all traffic ingested');
   t.match(k, { district: 'Ajmer', liveness: 'online', session: 1, heartbeat: { seq: 1, q: 3 }, state: { seq: 1 } });
   t.equal(await fleet.repo.invalidTotal(), garbage.length + 1);
-  t.same((await fleet.repo.listEvents(K)).map((e) => e.type), ['power.lost', 'power.restored'], 'duplicate event dropped, order kept');
+  t.same((await fleet.repo.listEvents(K)).map((e) => e.type), ['sim.tick', 'fleet_test.newer_type'], 'duplicate event dropped, order kept');
   t.equal(fleet.ingest.stats.failed, 0);
 });
 
