@@ -59,7 +59,7 @@ t.test('a job from central runs once and is answered on job-status; the operator
   const stale = JSON.stringify({ v: 1, ts: now - 7_200_000, id: 'J-e2e-old', type: 'wallet.credit', params: { amountPaise: 100 }, expiresTs: now - 3_600_000 });
   await central.publishAsync(`kiosk/v1/${id}/jobs`, stale, { qos: 1 });
 
-  const statuses = () => collector.on('job-status').map((m) => `${String(m.message['jobId'])}:${String(m.message['status'])}:${String(m.message['code'] ?? '')}`);
+  const statuses = () => collector.on('job-status').map((m) => `${String(m.message['jobId'])}:${String(m.message['status'])}:${typeof m.message['code'] === 'string' ? m.message['code'] : ''}`);
   await collector.until(() => statuses().length >= 4, 20_000, 'four job statuses');
   t.same(statuses().sort(), ['J-e2e-credit:accepted:', 'J-e2e-credit:rejected:duplicate', 'J-e2e-credit:succeeded:', 'J-e2e-old:expired:expired']);
   const succeeded = collector.on('job-status').find((m) => m.message['status'] === 'succeeded');
