@@ -20,10 +20,10 @@ export const CaptureBody = z
     consent: z.literal(true, 'the citizen must consent to e-KYC (consent: true)'),
     modality: Modality,
     service: ServiceCode,
-    otp: z.string().regex(/^\d{6}$/, 'OTP: 6 digits').optional(),
+    otp: z.string().regex(/^\d{6}$/, '6 digits').optional(),
     requestId: z
       .string()
-      .regex(/^[A-Za-z0-9_-]{8,64}$/, 'requestId: 8-64 letters, digits, _ or -')
+      .regex(/^[A-Za-z0-9_-]{8,64}$/, '8-64 letters, digits, _ or -')
       .optional()
       .describe('Idempotency key of the request: a retried POST returns the capture already taken'),
   })
