@@ -14,7 +14,8 @@ import type { PrinterHealth } from './health.js';
 import type { OpenLink } from './link.js';
 import { PrinterDriver } from './printer.js';
 import { PrintQueue, type PrintJob, type PrintJobStore } from './queue.js';
-import { receiptRenderer } from './receipts.js';
+import { receiptRenderer, testPageJob } from './receipts.js';
+import { isPrinterError } from './errors.js';
 
 export interface ReceiptPrinterOptions {
   config: PrinterConfig;
@@ -83,14 +84,31 @@ export class ReceiptPrinter {
   /**
    * Applies the rate rule (throws EscposError AboveOfficialRate / UnknownService /
    * MoneyNotPaise / ReceiptInvalid before anything is stored), then queues the receipt.
-   * Resolves once the job is durable; printing follows in order.
+   * Resolves once the job is durable; printing follows in order. `rates` overrides the list
+   * given at construction (the agent passes its current configuration); `duplicate` prints the
+   * DUPLICATE banner (the ledger knows whether this transaction was printed before).
+   * Matches agent/ledger/printer.ts `ReceiptPrinter.printReceipt`.
    */
-  async printReceipt(req: ReceiptRequest): Promise<QueuedReceipt> {
-    const receipt = prepareReceipt(req, this.#o.rates);
+  async printReceipt(req: ReceiptRequest, opts: { duplicate?: boolean; rates?: RateList } = {}): Promise<QueuedReceipt> {
+    const receipt = prepareReceipt(req, opts.rates ?? this.#o.rates);
     const qr = signReceiptQr(receipt, this.#o.privateKey);
     const jobId = (this.#o.newId ?? randomUUID)();
-    await this.queue.enqueue(jobId, receipt.receiptNo, receipt);
+    await this.queue.enqueue(jobId, receipt.receiptNo, receipt, { duplicate: opts.duplicate ?? false });
     return { jobId, receipt, qr };
+  }
+
+  /**
+   * The technician's / `print.test` job's test page, sent straight to the printer (between
+   * queued jobs: the driver runs one job at a time). Never throws for printer conditions.
+   */
+  async printTest(now = Date.now()): Promise<{ ok: boolean; detail?: string }> {
+    try {
+      const outcome = await this.driver.send(testPageJob(this.#o.config.paper, now));
+      return { ok: true, detail: outcome === 'printed' ? 'printed' : 'sent (printer gives no confirmation)' };
+    } catch (err) {
+      if (isPrinterError(err)) return { ok: false, detail: `${err.code}: ${err.message}` };
+      throw err;
+    }
   }
 
   /** Operator: reprint (marked DUPLICATE). */

@@ -6,6 +6,10 @@ import { MemoryJobStore } from '../../../drivers/printer/queue.js';
 import { startSimulatedPrinter } from '../../../drivers/printer/sim-server.js';
 import type { PrinterEvent } from '../../../drivers/printer/events.js';
 import { silentLogger } from '../../../drivers/common/logger.js';
+import type { ReceiptPrinter as LedgerReceiptPrinter } from '../../../agent/ledger/printer.js';
+
+// Compile-time contract: the facade is what agent/ledger expects (checked by tsc).
+export const asLedgerPrinter = (p: ReceiptPrinter): LedgerReceiptPrinter => p;
 
 const RATES: RateList = { 'elec-bill': { officialPaise: 1500, nameEn: 'Electricity bill payment', nameHi: 'बिजली बिल भुगतान' } };
 const SEED = Uint8Array.from({ length: 32 }, (_, i) => 200 - i);
@@ -45,4 +49,12 @@ t.test('the agent facade: rate rule, queue, print, QR, events', async (t) => {
   for (let i = 0; i < 300 && p.sim.pages.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
   t.equal(p.sim.pages.length, 2);
   t.same(await printer.uncertain(), []);
+  // The ledger's call shape: current rates per call, duplicate decided by the ledger.
+  const agentRates = { ...RATES, EKYC: { officialPaise: 0, commissionPaise: 1800, nameEn: 'Aadhaar e-KYC', nameHi: 'आधार ई-केवाईसी' } };
+  const again = await printer.printReceipt({ ...req, serviceCode: 'EKYC', kind: 'ekyc-ack', chargedPaise: 0 }, { duplicate: true, rates: agentRates });
+  t.match(await store.get(again.jobId), { duplicate: true });
+  await t.rejects(printer.printReceipt({ ...req, serviceCode: 'EKYC', chargedPaise: 100 }, { duplicate: false, rates: agentRates }), { code: EscposErrorCode.AboveOfficialRate });
+  t.match(await printer.printTest(Date.UTC(2026, 10, 24)), { ok: true, detail: 'printed' });
+  p.sim.set({ coverOpen: true });
+  t.match(await printer.printTest(), { ok: false, detail: /PRINTER_NOT_READY/ });
 });
