@@ -136,3 +136,26 @@ t.test('encodeJob output decodes back: bands, QR, barcode, cut', (t) => {
   t.equal(ops[0]!.kind, 'init');
   t.end();
 });
+
+t.test('garbage decodes the same whole or chunked, and memory stays bounded', (t) => {
+  let x = 987654321;
+  const rnd = (): number => (x = (x * 1103515245 + 12345) & 0x7fffffff) & 0xff;
+  for (let round = 0; round < 20; round++) {
+    // Bias towards command prefixes so that many commands (and bogus lengths) are exercised.
+    const bytes = Uint8Array.from({ length: 3000 }, () => {
+      const r = rnd();
+      return r < 40 ? [0x1b, 0x1d, 0x1c, 0x10, 0x0a][r % 5]! : rnd();
+    });
+    const whole = JSON.stringify(decodeEscpos(bytes, { maxCommandBytes: 2048 }));
+    const d = new EscposDecoder({ maxCommandBytes: 2048 });
+    const ops: EscposOp[] = [];
+    for (let i = 0; i < bytes.length; ) {
+      const n = 1 + (rnd() % 97);
+      ops.push(...d.push(bytes.subarray(i, i + n)));
+      i += n;
+    }
+    ops.push(...d.end());
+    t.equal(JSON.stringify(ops), whole, `round ${round}`);
+  }
+  t.end();
+});
