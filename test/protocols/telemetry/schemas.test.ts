@@ -67,6 +67,9 @@ t.test('every known event type has an example that its schema accepts', (t) => {
     'outbox.over_limit': { depth: 10_000, bytes: 5_000_000 },
     'clock.synced': { source: 'ntp', stepMs: -3_600_000 },
     'sim.tick': { n: 0 },
+    'reader.connected': { reader: 'r30x', detail: '3/200 templates' },
+    'reader.disconnected': { reader: 'r30x', code: 'FP_DISCONNECTED', detail: 'The fingerprint reader was disconnected' },
+    'reader.not_ready': { reader: 'rd', status: 'NOTREADY', detail: 'service reports NOTREADY' },
   };
   t.same(Object.keys(examples).sort(), Object.keys(KNOWN_EVENTS).sort(), 'an example for each known type');
   for (const [type, data] of Object.entries(examples)) {
