@@ -7,6 +7,7 @@ import type { Capability } from './context.js';
 import { ekycCapability } from './ekyc/capability.js';
 import { fingerprintCapability } from './fingerprint/capability.js';
 import { businessCapability } from './ledger/capability.js';
+import { upsCapability } from './ups/capability.js';
 
 // Ledger, e-wallet, PIN logins, inactivity and jobs (issue 8); first, so e-KYC can record in it.
 const ledger = businessCapability();
@@ -17,4 +18,6 @@ export const CAPABILITIES: Capability[] = [
   ekycCapability({ recordTransaction: (tx, input) => ledger.recordEkyc(tx, input) }),
   // Fingerprint readers (issue 4): R30x driver, RD health, technician endpoints.
   fingerprintCapability(),
+  // UPS and power policy (issue 6): last, so its low-battery stop finds the others running.
+  upsCapability(),
 ];

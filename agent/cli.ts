@@ -114,4 +114,6 @@ async function run(path: string, checkOnly: boolean, print: boolean): Promise<vo
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // A stop the agent asked for itself (the UPS on low battery) ends the process too.
+  void agent.stopped.then(() => process.exit(0));
 }

@@ -29,6 +29,13 @@ export interface AgentContext {
   logger(name: string): Logger;
   /** Keeps a background write so that stop() waits for it; its errors are logged. */
   track(p: Promise<unknown>): void;
+  /**
+   * Stops the agent by the clean-stop path (agent.stop, outbox drained within `drainMs`, offline
+   * status, store checkpointed and closed), then runs `then`; the process exits after it. The UPS
+   * uses it on low battery. Returns false when a stop was already under way (`then` is not run).
+   * Optional so that a harness without a supervisor can leave it out.
+   */
+  requestStop?(reason: string, opts?: { drainMs?: number; then?: () => Promise<void> }): boolean;
 }
 
 export interface Capability {

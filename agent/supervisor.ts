@@ -134,6 +134,7 @@ export class Agent {
       router: agent.router,
       logger: ns,
       track: (p) => agent.#track(p),
+      requestStop: (reason, opts = {}) => agent.#requestStop(reason, opts),
     };
     for (const cap of capabilities) {
       const running = await cap.start(ctx);
@@ -217,6 +218,19 @@ export class Agent {
     return this.#stopping;
   }
 
+  #after: (() => Promise<void>) | undefined;
+  #markStopped: (reason: string) => void = () => undefined;
+  /** Resolves with the reason once the agent has stopped, whoever asked (a signal or a capability). */
+  readonly stopped = new Promise<string>((resolve) => (this.#markStopped = resolve));
+
+  #requestStop(reason: string, opts: { drainMs?: number; then?: () => Promise<void> }): boolean {
+    if (this.#stopping) return false;
+    this.#after = opts.then;
+    // Not tracked: stop() waits for the tracked writes, and would wait for itself.
+    this.stop(reason, opts.drainMs).catch((err: unknown) => this.logger.error({ err: (err as Error).message }, 'stop failed'));
+    return true;
+  }
+
   async #stop(reason: string, drainMs: number): Promise<void> {
     this.notifier.stopping();
     for (const t of this.#timers) clearInterval(t);
@@ -242,5 +256,8 @@ export class Agent {
     await setKv(this.store, 'running', '');
     await this.store.close();
     this.logger.info({ reason }, 'agent stopped');
+    // After the store is closed: e.g. the UPS capability's poweroff command.
+    await this.#after?.().catch((err: unknown) => this.logger.error({ err: (err as Error).message }, 'after-stop step failed'));
+    this.#markStopped(reason);
   }
 }

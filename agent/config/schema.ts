@@ -8,6 +8,8 @@ import { KioskId } from '../../protocols/telemetry/ids.js';
 import { AuthConfig, BUSINESS_DEFAULTS, InactivityConfig, LedgerConfig, WalletConfig } from '../ledger/config.js';
 import { EkycConfig } from '../ekyc/config.js';
 import { FingerprintConfig } from '../fingerprint/config.js';
+import { UpsConfigSchema } from '../../drivers/ups/config.js';
+import { SimulatedUpsConfig } from '../ups/simulated.js';
 
 /** The schema version this agent writes and understands; older files are migrated on load. */
 export const CONFIG_SCHEMA_VERSION = 2;
@@ -83,7 +85,6 @@ export const AgentConfig = z.strictObject({
   store: z
     .strictObject({
       path: z.string().min(1).default('/var/lib/kiosk-agent/agent.db').describe('SQLite database file'),
-    })
       keepEvents: z
         .number()
         .int()
@@ -91,6 +92,7 @@ export const AgentConfig = z.strictObject({
         .max(10_000_000)
         .default(100_000)
         .describe('Events kept in the local history once sent (default 100000)'),
+    })
     .default({ path: '/var/lib/kiosk-agent/agent.db', keepEvents: 100_000 }),
   api: z
     .strictObject({
@@ -118,7 +120,7 @@ export const AgentConfig = z.strictObject({
   auth: AuthConfig.default(BUSINESS_DEFAULTS.auth),
   /** Device sections: each device capability validates its own section. */
   devices: z
-    .looseObject({ fingerprint: FingerprintConfig.optional() })
+    .looseObject({ fingerprint: FingerprintConfig.optional(), ups: UpsConfigSchema.optional().describe('UPS (issue 6): NUT or Megatec Q1; absent = no UPS monitored') })
     .default({})
     .describe('Devices: fingerprint reader, printer, UPS (each validated by its driver)'),
   ekyc: EkycConfig.optional(),
@@ -131,6 +133,7 @@ export const AgentConfig = z.strictObject({
         .max(3_600_000)
         .optional()
         .describe('Demo and tests only: emit a sim.tick event this often'),
+      ups: SimulatedUpsConfig.optional(),
     })
     .optional(),
 });

@@ -72,8 +72,10 @@ export const UpsConfigSchema = z
       .strictObject({
         command: z.array(z.string()).min(1).default(['systemctl', 'poweroff']).describe('argv, run without a shell'),
         dryRun: z.boolean().default(false).describe('Test/demo mode: record the shutdown, do not run it'),
+        recordFile: z.string().min(1).optional().describe('dryRun: append the command that would have run (one JSON line) to this file'),
+        flushTimeoutMs: ms(0, 120_000, 5000, 'longest wait for the outbox to drain before powering off: the battery is running out'),
       })
-      .default({ command: ['systemctl', 'poweroff'], dryRun: false }),
+      .default({ command: ['systemctl', 'poweroff'], dryRun: false, flushTimeoutMs: 5000 }),
   })
   .superRefine((c, ctx) => {
     if (c.backend === 'megatec-serial' && !c.serial) ctx.addIssue({ code: 'custom', path: ['serial'], message: 'megatec-serial needs serial.path' });

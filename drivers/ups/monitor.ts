@@ -99,8 +99,11 @@ export class UpsMonitor extends EventEmitter<UpsMonitorEvents> {
       (state) => {
         if (this.#failures > 0) this.#log.info({ after: this.#failures }, 'UPS readings resumed');
         this.#failures = 0;
+        // The policy sees the reading first, so a 'reading' listener finds the snapshot up to date;
+        // the events it caused follow the reading.
+        const fx = this.policy.feed({ kind: 'reading', at: state.at, ups: state });
         this.emit('reading', state);
-        this.#apply(this.policy.feed({ kind: 'reading', at: state.at, ups: state }));
+        this.#apply(fx);
       },
       (err: unknown) => {
         const code = errorCode(err);

@@ -12,6 +12,10 @@ export const Severity = z.enum(['info', 'warning', 'critical']);
 export type Severity = z.infer<typeof Severity>;
 
 const EventData = z.record(z.string(), z.unknown());
+const PowerNumber = z.number().nonnegative().nullable();
+const PowerCause = z
+  .enum(['low_battery', 'runtime', 'charge', 'forced_shutdown', 'comm_lost_on_battery'])
+  .describe('LB set; runtime or charge under the configured minimum; FSD; or the UPS went silent while on battery');
 
 /** The event types this contract version defines, with their data. */
 export const KNOWN_EVENTS = {
@@ -26,6 +30,38 @@ export const KNOWN_EVENTS = {
   'outbox.over_limit': z.object({ depth: z.number().int(), bytes: z.number().int() }),
   'clock.synced': z.object({ source: z.string(), stepMs: z.number().int() }),
   'sim.tick': z.object({ n: z.number().int().nonnegative() }).describe('Demo/test traffic from a simulated kiosk'),
+  // UPS and power (issue 6): from drivers/ups' power policy; numbers are null when the UPS does not report them.
+  'power.lost': z
+    .object({ chargePct: PowerNumber, runtimeS: PowerNumber.describe('Runtime left, s'), inputVoltage: PowerNumber })
+    .describe('Mains failed: the kiosk runs on its UPS battery (debounced; once per outage, also across an agent restart)'),
+  'power.restored': z
+    .object({
+      onBatteryMs: z.number().int().nonnegative().nullable().describe('Time on battery; null when the outage spanned an agent restart'),
+      chargePct: PowerNumber,
+      acrossRestart: z.boolean().optional().describe('The outage began before this agent run (e.g. the kiosk shut down on battery)'),
+    })
+    .describe('Mains is back after a power.lost'),
+  'battery.low': z
+    .object({ reason: PowerCause, chargePct: PowerNumber, runtimeS: PowerNumber })
+    .describe('The UPS battery is critical: the agent shuts the kiosk down (agent.shutting_down follows)'),
+  'ups.comm_lost': z
+    .object({
+      lastSeenAgoMs: z.number().int().nonnegative().nullable(),
+      error: z.string().max(200).nullable().describe('Driver error code, e.g. UPS_UNREACHABLE'),
+      line: z.enum(['unknown', 'mains', 'battery']).describe('The power line as last known'),
+    })
+    .describe('No fresh data from the UPS (upsd down, cable pulled, unit silent) for the configured time'),
+  'ups.comm_restored': z.object({ downMs: z.number().int().nonnegative() }).describe('The UPS answers again'),
+  'agent.shutting_down': z
+    .object({
+      reason: z.literal('power'),
+      cause: PowerCause,
+      chargePct: PowerNumber,
+      runtimeS: PowerNumber,
+      command: z.array(z.string().max(200)).max(16).describe('The shutdown command (argv) the agent runs once its store is closed'),
+      dryRun: z.boolean().describe('Test/demo mode: the command is recorded, not run'),
+    })
+    .describe('The agent is powering the kiosk off on low battery: last event before agent.stop and the offline status'),
   'wallet.below_minimum': z
     .object({ balancePaise: z.number().int(), minimumPaise: z.number().int().nonnegative() })
     .describe('The e-wallet fell below the required minimum (Rs 20,000 by default); sent once per crossing'),

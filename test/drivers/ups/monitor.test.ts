@@ -91,7 +91,7 @@ t.test('config schema: defaults, cross-field checks, factory, health', async (t)
   t.equal(def.nut.target, 'ups@127.0.0.1:3493');
   t.equal(def.pollIntervalMs, 2000);
   t.same(def.policy, { debounceMs: 1000, staleAfterMs: 15_000, minRuntimeS: 180, minChargePct: null, shutdownOnCommLostOnBattery: true });
-  t.same(def.shutdown, { command: ['systemctl', 'poweroff'], dryRun: false });
+  t.same(def.shutdown, { command: ['systemctl', 'poweroff'], dryRun: false, flushTimeoutMs: 5000 });
   t.notOk(UpsConfigSchema.safeParse({ backend: 'megatec-serial' }).success, 'serial path required');
   t.notOk(UpsConfigSchema.safeParse({ pollIntervalMs: 10_000 }).success, 'stale window shorter than two polls');
   t.notOk(UpsConfigSchema.safeParse({ bogus: 1 }).success, 'unknown keys refused');
