@@ -17,3 +17,4 @@ export * from './timers.js';
 export { renderLines, type Line, type LayoutOptions } from './render/layout.js';
 export * from './technician.js';
 export * from './service.js';
+export * from './sim-pty.js';

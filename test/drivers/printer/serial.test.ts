@@ -6,7 +6,7 @@ import { serialLink } from '../../../drivers/printer/link-serial.js';
 import { PrinterErrorCode } from '../../../drivers/printer/errors.js';
 import { Backoff } from '../../../drivers/common/backoff.js';
 import { silentLogger } from '../../../drivers/common/logger.js';
-import { hasSocat, ptyPair } from './pty.js';
+import { hasSocat, ptyPair, startSimulatedSerialPrinter } from '../../../drivers/printer/sim-pty.js';
 import { job, linesOf, until } from './helpers.js';
 
 t.test('serial transport over a real socat pty pair', { skip: hasSocat() ? false : 'socat not installed (make system-deps)' }, async (t) => {
@@ -50,4 +50,16 @@ t.test('serial transport over a real socat pty pair', { skip: hasSocat() ? false
 
 t.test('serial open failure is coded', async (t) => {
   await t.rejects(serialLink({ path: '/dev/does-not-exist-printer' })(), { code: PrinterErrorCode.OpenFailed });
+});
+
+t.test('the simulated serial printer for the demo: the agent opens the returned path', { skip: hasSocat() ? false : 'socat not installed' }, async (t) => {
+  const p = await startSimulatedSerialPrinter({ baudRate: 19200 });
+  const driver = new PrinterDriver({ openLink: serialLink({ path: p.path, baudRate: 19200 }), logger: silentLogger, statusTimeoutMs: 500, pollIntervalMs: 60_000, backoff: new Backoff({ baseMs: 60_000, capMs: 60_000 }) });
+  t.teardown(async () => {
+    await driver.stop();
+    await p.close();
+  });
+  await driver.start();
+  t.equal(await driver.send(job('DEMO')), 'printed');
+  t.same(linesOf(p.sim.printed), ['DEMO']);
 });
