@@ -14,6 +14,8 @@ import type { Queries } from '../store/db.js';
 import { ledgerEnv, recheckMinimum, recordTransaction, type LedgerEnv } from './ledger.js';
 import { noPrinter, type ReceiptPrinter } from './printer.js';
 import { ledgerRoutes } from './routes.js';
+import { settingsRoute } from './settings-route.js';
+import type { SettingKey } from './settings.js';
 import { LedgerService } from './service.js';
 
 /** What the e-KYC flow (issue 7) hands over for an accepted capture; see agent/ekyc/hooks.ts. */
@@ -79,6 +81,15 @@ export function businessCapability(deps: { printer?: ReceiptPrinter } = {}): Bus
         wallet: await wallet(),
         inactivity: await monitor.section(),
       });
+      /** After a wallet job or a setting changed (by central or an admin): re-check and report. */
+      const applied = async (what: 'wallet' | SettingKey) => {
+        if (what === 'inactivity.warnDays' || what === 'wallet') await monitor.check();
+        if (what === 'wallet.minimumPaise') {
+          const added = await ctx.store.transaction((tx) => recheckMinimum(tx, e));
+          ctx.outbox.committed(...added);
+        }
+        changed();
+      };
       const runner = new JobRunner({
         store: ctx.store,
         outbox: ctx.outbox,
@@ -88,15 +99,7 @@ export function businessCapability(deps: { printer?: ReceiptPrinter } = {}): Bus
         printTest: () => ledger.printTest(),
         diagnostics,
         republish: () => ctx.reporter.state(),
-        afterChange: async (what) => {
-          if (what === 'inactivity.warnDays') await monitor.check();
-          if (what === 'wallet.minimumPaise') {
-            const added = await ctx.store.transaction((tx) => recheckMinimum(tx, e));
-            ctx.outbox.committed(...added);
-          }
-          if (what === 'wallet') await monitor.check();
-          changed();
-        },
+        afterChange: applied,
         logger: ctx.logger('jobs'),
       });
 
@@ -107,7 +110,7 @@ export function businessCapability(deps: { printer?: ReceiptPrinter } = {}): Bus
         changed();
         ctx.track(monitor.check());
       };
-      ctx.router.add(...authRoutes(sessions), ...ledgerRoutes({ ledger, clock: ctx.clock }), inactivityRoute(() => monitor.section()));
+      ctx.router.add(...authRoutes(sessions), ...ledgerRoutes({ ledger, clock: ctx.clock }), inactivityRoute(() => monitor.section()), settingsRoute(ctx.store, applied));
       ctx.reporter.addStateSection('wallet', wallet);
       ctx.reporter.addStateSection('inactivity', () => monitor.section());
       ctx.reporter.addSummary(() => (low ? 'wallet:low' : undefined));

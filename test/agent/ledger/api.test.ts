@@ -30,6 +30,13 @@ t.test('a wrong PIN gets 401, a wrong role 403; the right role gets through', as
   t.equal(top.status, 201);
   t.match(top.body, { amountPaise: 25_000_00, balancePaise: 25_000_00, duplicate: false });
   t.equal((await h.call('GET', '/v1/reports/daily', undefined, admin)).status, 200, 'an admin may do what an operator may');
+  t.equal((await h.call('POST', '/v1/settings', { key: 'wallet.minimumPaise', value: 30_000_00 }, op)).status, 403, 'limits are the admin\'s');
+  t.equal((await h.call('POST', '/v1/settings', { key: 'mqtt.url', value: 'x' }, admin)).status, 422);
+  t.equal((await h.call('POST', '/v1/settings', { key: 'wallet.minimumPaise', value: 1.5 }, admin)).status, 400);
+  const set = await h.call('POST', '/v1/settings', { key: 'wallet.minimumPaise', value: 30_000_00 }, admin);
+  t.match(set.body, { key: 'wallet.minimumPaise', value: 30_000_00 });
+  t.match((await h.call('GET', '/v1/wallet', undefined, op)).body, { minimumPaise: 30_000_00, belowMinimum: true });
+  t.match((await h.queued('events')).filter((e) => e['type'] === 'wallet.below_minimum'), [{ data: { balancePaise: 25_000_00, minimumPaise: 30_000_00 } }]);
   await h.call('POST', '/v1/logout', { token: op }, op);
   t.equal((await h.call('GET', '/v1/wallet', undefined, op)).status, 401, 'logged out');
 });
