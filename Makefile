@@ -47,7 +47,10 @@ contract: build
 bench: build system-deps
 	node dist/bench/run.js
 
+# The demo kiosks' fingerprint readers are simulated on socat pty pairs.
 demo: build
+	@command -v socat >/dev/null 2>&1 || { SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends socat >/dev/null; }
 	node dist/scripts/demo.js
 
 clean:

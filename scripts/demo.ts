@@ -8,10 +8,14 @@
  * (both used by the demo's own test).
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { hashPin } from '../agent/auth/pin.js';
+import { startDemoReaders } from '../drivers/fingerprint/demo-readers.js';
+import { keyIdOf, parsePublicKey } from '../protocols/seal/seal.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const DEMO = process.env['DEMO_DIR'] ?? join(ROOT, '.demo');
@@ -58,8 +62,19 @@ async function main(): Promise<void> {
     [join(ROOT, 'bin/kiosk-fleet'), 'serve', '--embedded-broker', '--host', '127.0.0.1', '--port', String(port), '--db', fleetDb, '--log-level', 'warn'],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
+  // Each kiosk gets its own simulated readers: an R30x module on a socat pty (two operators
+  // enrolled) and an RD service on a free loopback port, which its ekyc.rd points at. Captures
+  // are sealed to a key made for this run only; the technician logs in as `tech`, PIN 1234.
+  const readers = await Promise.all(
+    KIOSKS.map((k) => {
+      mkdirSync(join(DEMO, k.id), { recursive: true });
+      return startDemoReaders({ dir: join(DEMO, k.id), rdPort: 0, operators: [`${k.id}-operator-1`, `${k.id}-operator-2`] });
+    }),
+  );
+  const central = generateKeyPairSync('x25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const techPin = await hashPin('1234');
   // The agents connect with backoff, so the broker need not be up before they start.
-  const agents = KIOSKS.map((k) => {
+  const agents = KIOSKS.map((k, i) => {
     const dir = join(DEMO, k.id);
     mkdirSync(dir, { recursive: true });
     const config = {
@@ -72,6 +87,9 @@ async function main(): Promise<void> {
       log: { level: 'warn' },
       clock: { trust: 'always' },
       simulate: { eventEveryMs: 7000 },
+      devices: { fingerprint: { r30x: { path: readers[i]!.r30xPath }, rd: { healthPollSec: 10 } } },
+      ekyc: { central: { publicKey: central, keyId: keyIdOf(parsePublicKey(central)) }, rd: { ports: [readers[i]!.rdPort] } },
+      auth: { users: [{ user: 'tech', name: 'Demo technician', role: 'admin', pinHash: techPin }] },
     };
     const path = join(dir, 'config.json');
     writeFileSync(path, JSON.stringify(config, null, 2));
@@ -86,6 +104,7 @@ async function main(): Promise<void> {
     process.stdout.write('\nstopping the kiosks…\n');
     for (const a of agents) a.kill('SIGTERM');
     await Promise.all(agents.map((a) => waitExit(a, 8000)));
+    await Promise.all(readers.map((r) => r.close()));
     process.stdout.write('stopping the fleet monitor…\n');
     fleet.kill('SIGTERM');
     await waitExit(fleet, 5000);
@@ -103,7 +122,8 @@ async function main(): Promise<void> {
     const clear = process.stdout.isTTY ? '\x1b[2J\x1b[H' : '';
     process.stdout.write(
       `${clear}kiosk-agent demo — broker mqtt://127.0.0.1:${port}, fleet db ${fleetDb}, t+${secs}s (Ctrl-C stops)\n\n` +
-        `${r.status === 0 ? r.stdout : `(fleet not ready yet) ${r.stderr.trim()}`}\n`,
+        `${r.status === 0 ? r.stdout : `(fleet not ready yet) ${r.stderr.trim()}`}\n` +
+        `readers: KIOSKCTL_USER=tech KIOSKCTL_PIN=1234 bin/kioskctl fingerprint info -c ${join(DEMO, KIOSKS[0]!.id, 'config.json')}\n`,
     );
   };
   const timer = setInterval(printTable, 2000);

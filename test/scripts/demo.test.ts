@@ -29,4 +29,5 @@ t.test('the demo shows three kiosks online within 10 s and stops cleanly', async
   const last = frames.at(-1) ?? '';
   t.match(last, /3 kiosks: 0 online, 3 offline/, 'each kiosk said goodbye (offline: shutdown)');
   t.match(last, /offline\s+shutdown/);
+  for (const id of ['RJ-JAI-0001', 'RJ-UDR-0002', 'MP-BPL-0003']) t.match(last, new RegExp(`${id} .*fingerprint:ok rdService:ok`), `${id}: both simulated readers ok`);
 });
