@@ -58,3 +58,43 @@ t.test('the agent facade: rate rule, queue, print, QR, events', async (t) => {
   p.sim.set({ coverOpen: true });
   t.match(await printer.printTest(), { ok: false, detail: /PRINTER_NOT_READY/ });
 });
+
+t.test('acceptance: paper out mid-queue of Hindi receipts → event, jobs wait, each prints once after loading', async (t) => {
+  const p = await startSimulatedPrinter({ port: 0, state: {} });
+  // Paper runs out after the second cut.
+  let cuts = 0;
+  p.sim.on('page', () => {
+    if (++cuts === 2) p.sim.set({ paperEnd: true });
+  });
+  const events: PrinterEvent[] = [];
+  const store = new MemoryJobStore();
+  let n = 0;
+  const printer = new ReceiptPrinter({
+    config: PrinterConfig.parse({ transport: { type: 'tcp', host: '127.0.0.1', port: p.server.port }, statusTimeoutMs: 500, retryMs: 100 }),
+    rates: RATES, privateKey: SEED, store, logger: silentLogger, emit: (e) => events.push(e), newId: () => `j${++n}`,
+  });
+  t.teardown(async () => {
+    await printer.stop();
+    await p.close();
+  });
+  await printer.start();
+  const qrs: string[] = [];
+  for (let i = 1; i <= 4; i++) {
+    const q = await printer.printReceipt({
+      kind: 'service', kioskId: 'RJ-JPR-0042', kioskName: 'ई-मित्र सांगानेर', operator: 'सुनीता', serviceCode: 'elec-bill',
+      chargedPaise: 1500, txnId: `T-${i}`, receiptNo: `R-${i}`, issuedAt: Date.UTC(2026, 10, 24, 9, i),
+    });
+    qrs.push(q.qr);
+  }
+  for (let i = 0; i < 500 && !events.some((e) => e.type === 'printer.paper_out'); i++) await new Promise((r) => setTimeout(r, 10));
+  t.ok(events.some((e) => e.type === 'printer.paper_out' && e.severity === 'critical'), 'paper out event');
+  t.equal(p.sim.pages.length, 2);
+  t.equal((await store.list(['queued'])).length, 2, 'two receipts wait');
+  p.sim.set({ paperEnd: false });
+  for (let i = 0; i < 500 && p.sim.pages.length < 4; i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 100 && (await printer.queue.pending()).length > 0; i++) await new Promise((r) => setTimeout(r, 10));
+  const printedQrs = p.sim.pages.map((pg) => pg.ops.find((o) => o.kind === 'qr')).map((o) => (o?.kind === 'qr' ? o.text : ''));
+  t.same(printedQrs, qrs, 'each receipt printed once, in order');
+  t.ok(events.some((e) => e.type === 'printer.paper_ok'));
+  t.same((await store.list(['printed'])).map((j) => j.id), ['j1', 'j2', 'j3', 'j4']);
+});
