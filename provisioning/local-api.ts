@@ -31,7 +31,10 @@ export class LocalApiClient {
     const r = await this.#raw(method, path, body, timeoutMs);
     if (r.status >= 400) {
       const p = r.body;
-      const text = [p['title'], p['detail']].filter((x) => typeof x === 'string' && x).join(': ');
+      const title = typeof p['title'] === 'string' ? p['title'] : '';
+      const detail = typeof p['detail'] === 'string' ? p['detail'] : '';
+      // A detail that already says what the title says stands alone.
+      const text = detail.startsWith(title) ? detail : [title, detail].filter(Boolean).join(': ');
       throw new LocalApiError(r.status, text || `HTTP ${r.status}`, p);
     }
     return r.body;
