@@ -15,11 +15,14 @@ import { EventLog } from '../../agent/outbox/events.js';
 import { Outbox } from '../../agent/outbox/outbox.js';
 import { Store } from '../../agent/store/db.js';
 import { silentLogger } from '../../drivers/common/logger.js';
+import { SimulatedAuthenticator } from '../../fleet/captures/authenticator.js';
+import { CaptureDesk } from '../../fleet/captures/desk.js';
+import { MemoryOutcomeStore, SqliteOutcomeStore, type OutcomeStore } from '../../fleet/captures/outcomes.js';
 import { CaptureReceiver } from '../../fleet/captures/receiver.js';
 import { silentLogger as fleetSilent } from '../../fleet/log.js';
 import { sleep, spawnAgent, stop, tempDir, writeConfig } from '../agent/_support.js';
 import type { BenchResult } from '../run.js';
-import { captureBody, centralPem, ekycSection, openQueue } from './_queue.js';
+import { captureBody, central, centralPem, ekycSection, openQueue } from './_queue.js';
 
 const N = Number(process.env['BENCH_CAPTURE_DRAIN_N'] ?? 10_000);
 
@@ -57,6 +60,16 @@ function count(db: string, sql: string): Promise<number> {
   });
 }
 
+/** The receiver's cost per capture without the network: ms per decision with the given store. */
+async function deskCost(rows: { topic: string; payload: string }[], outcomes: OutcomeStore): Promise<number> {
+  const desk = new CaptureDesk({ privateKey: central.privateKey, authenticator: new SimulatedAuthenticator(), outcomes, log: fleetSilent });
+  const t0 = performance.now();
+  for (const r of rows) await desk.decide(r.topic, Buffer.from(r.payload));
+  const ms = (performance.now() - t0) / rows.length;
+  await outcomes.close();
+  return ms;
+}
+
 export async function run(): Promise<BenchResult[]> {
   const dir = tempDir('bench-capture-drain-');
   const broker = await mosquitto(dir);
@@ -69,6 +82,9 @@ export async function run(): Promise<BenchResult[]> {
     await q.store.exec('PRAGMA synchronous = OFF');
     for (let i = 0; i < N; i++) await q.service.take(captureBody(i));
     const envelopeBytes = Math.round(q.outbox.depth().bytes / N);
+    const sample = await q.outbox.peek(0, Math.min(N, 500));
+    const memMs = await deskCost(sample, new MemoryOutcomeStore());
+    const sqlMs = await deskCost(sample, await SqliteOutcomeStore.open(join(dir, 'desk.db')));
     await q.service.stop();
     await q.store.close();
 
@@ -112,6 +128,8 @@ export async function run(): Promise<BenchResult[]> {
       { name: 'plain-event drain (baseline)', value: eventRate, unit: 'events/s', note: `${N} queued sim.tick events to a subscriber, same broker, same run` },
       { name: 'capture drain ratio captures / events', value: captureRate / eventRate, unit: '×' },
       { name: 'all results applied at the kiosk', value: appliedMs / 1000, unit: 's', note: 'ledger transaction per accepted capture, in the same transaction as the state change' },
+      { name: 'receiver decision, in process, memory outcomes', value: memMs, unit: 'ms/capture', note: 'validate, open the seal, parse the PidData (simulated authenticator)' },
+      { name: 'receiver decision, in process, SQLite outcomes', value: sqlMs, unit: 'ms/capture', note: 'the same plus one synchronous=FULL commit: the fsync bounds one receiver' },
     ];
   } finally {
     await broker.close();
