@@ -1,6 +1,7 @@
 import t from 'tap';
 import { join } from 'node:path';
 import { Store } from '../../../agent/store/db.js';
+import { AGENT_MIGRATIONS } from '../../../agent/store/migrations.js';
 import { nextCounter, readCounter } from '../../../agent/store/kv.js';
 import { silentLogger } from '../../../drivers/common/logger.js';
 
@@ -9,10 +10,12 @@ t.test('opens in WAL with synchronous FULL and migrates once', async (t) => {
   const s = await Store.open(path, { logger: silentLogger });
   t.equal((await s.get<{ journal_mode: string }>('PRAGMA journal_mode'))?.journal_mode, 'wal');
   t.equal((await s.get<{ synchronous: number }>('PRAGMA synchronous'))?.synchronous, 2);
-  t.equal((await s.get<{ user_version: number }>('PRAGMA user_version'))?.user_version, 1);
+  // Each capability appends its migration; the schema is at the latest one.
+  const latest = Math.max(...AGENT_MIGRATIONS.map((m) => m.version));
+  t.equal((await s.get<{ user_version: number }>('PRAGMA user_version'))?.user_version, latest);
   await s.close();
   const again = await Store.open(path, { logger: silentLogger });
-  t.equal((await again.get<{ user_version: number }>('PRAGMA user_version'))?.user_version, 1);
+  t.equal((await again.get<{ user_version: number }>('PRAGMA user_version'))?.user_version, latest);
   await again.close();
 });
 

@@ -6,6 +6,7 @@ import {
   HeartbeatMessage,
   KNOWN_EVENTS,
   MAX_PAYLOAD_BYTES,
+  parseTopic,
   StateMessage,
   StatusMessage,
   topicFor,
@@ -36,12 +37,21 @@ const VALID: [keyof typeof CHANNEL_SCHEMAS, string, Record<string, unknown>][] =
   ['heartbeat', 'heartbeat', heartbeat],
   ['state', 'state', state],
   ['events', 'agent.start', event],
+  ['events', 'inactivity.warning', { ...meta, type: 'inactivity.warning', severity: 'warning', data: { days: 20, breachDay: 30, breachAtTs: meta.ts + 10 * 86_400_000, estimated: false } }],
+  ['transactions', 'transaction', { ...meta, entry: 'transaction', txnId: 'RJ-JAI-0001-T1', receiptNo: 'RJ-JAI-0001-R1', serviceCode: 'EKYC', chargedPaise: 0, officialPaise: 0, commissionPaise: 1800, operator: 'op1', status: 'success', walletDeltaPaise: 1800, balancePaise: 2_001_800 }],
+  ['transactions', 'wallet', { ...meta, entry: 'wallet', movementId: 3, kind: 'credit', amountPaise: 2_500_000, balancePaise: 4_501_800, jobId: 'J-1' }],
+  ['jobs', 'wallet.credit', { v: 1, ts: meta.ts, id: 'J-1', type: 'wallet.credit', params: { amountPaise: 2_500_000 }, expiresTs: meta.ts + 3_600_000 }],
+  ['job-status', 'succeeded', { ...meta, jobId: 'J-1', type: 'wallet.credit', status: 'succeeded', result: { balancePaise: 4_501_800 } }],
 ];
 
 const bytes = (v: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(v));
 
 t.test('a valid message of every channel is accepted, directly and through decodeMessage', (t) => {
-  t.same(Object.keys(CHANNEL_SCHEMAS).sort(), ['events', 'heartbeat', 'state', 'status'], 'the channels this test covers');
+  t.same(
+    Object.keys(CHANNEL_SCHEMAS).sort(),
+    ['capture-results', 'captures', 'events', 'heartbeat', 'job-status', 'jobs', 'state', 'status', 'transactions'],
+    'the channels this test covers',
+  );
   for (const [channel, name, msg] of VALID) {
     t.ok(CHANNEL_SCHEMAS[channel]!.safeParse(msg).success, `${channel}: ${name}`);
     const d = decodeMessage(topicFor(KIOSK, channel), bytes(msg));
@@ -76,6 +86,10 @@ t.test('every known event type has an example that its schema accepts', (t) => {
     'reader.connected': { reader: 'r30x', detail: '3/200 templates' },
     'reader.disconnected': { reader: 'r30x', code: 'FP_DISCONNECTED', detail: 'The fingerprint reader was disconnected' },
     'reader.not_ready': { reader: 'rd', status: 'NOTREADY', detail: 'service reports NOTREADY' },
+    'wallet.below_minimum': { balancePaise: 1_999_999, minimumPaise: 2_000_000 },
+    'inactivity.warning': { days: 25, breachDay: 30, breachAtTs: meta.ts + 5 * 86_400_000, estimated: true },
+    'inactivity.breach': { days: 30, penaltyPaise: 100_000, count: 1, estimated: false },
+    'login.locked': { user: 'op1', failures: 5, lockoutSec: 900 },
   };
   t.same(Object.keys(examples).sort(), Object.keys(KNOWN_EVENTS).sort(), 'an example for each known type');
   for (const [type, data] of Object.entries(examples)) {
@@ -86,6 +100,8 @@ t.test('every known event type has an example that its schema accepts', (t) => {
 
 t.test('the absence of each required meta field is refused on every channel', (t) => {
   for (const [channel, name, msg] of VALID) {
+    // Central's messages down to a kiosk (jobs) carry their own fields, not the kiosk's meta.
+    if (parseTopic(topicFor(KIOSK, channel))?.direction === 'down') continue;
     for (const field of META_FIELDS) {
       const { [field]: _gone, ...without } = msg;
       t.notOk(CHANNEL_SCHEMAS[channel]!.safeParse(without).success, `${channel} (${name}) without ${field}`);
@@ -152,7 +168,8 @@ t.test('decodeMessage returns an error, never throws, on bad input', (t) => {
     ['wrong topic', 'kiosk/v1/RJ-JAI-0001/nope', bytes(heartbeat), /topic outside the contract/],
     ['wrong root', 'kiosk/v2/RJ-JAI-0001/heartbeat', bytes(heartbeat), /topic outside the contract/],
     ['bad kiosk id', 'kiosk/v1/rj+jai/heartbeat', bytes(heartbeat), /topic outside the contract/],
-    ['channel without a schema yet', topicFor(KIOSK, 'jobs'), bytes({}), /no schema/],
+    // Every channel has a schema since the jobs contract (issue 8): an empty job is refused by it.
+    ['a job without its fields', topicFor(KIOSK, 'jobs'), bytes({}), /schema: \(root\)/],
     ['JSON null', topic, bytes(null), /schema: \(root\)/],
     ['JSON array', topic, bytes([heartbeat]), /schema/],
     ['JSON number', topic, bytes(42), /schema/],
@@ -177,5 +194,16 @@ t.test('decodeMessage names the offending path', (t) => {
   const d = decodeMessage(topicFor(KIOSK, 'state'), bytes({ ...state, devices: { printer: { state: 'on-fire' } } }));
   t.equal(d.ok, false);
   if (!d.ok) t.match(d.error, 'devices.printer.state');
+  t.end();
+});
+
+t.test('ledger and jobs: money is integer paise; a job of a known type carries its own parameters', (t) => {
+  const txn = VALID.find(([c, n]) => c === 'transactions' && n === 'transaction')![2];
+  t.notOk(CHANNEL_SCHEMAS.transactions!.safeParse({ ...txn, chargedPaise: 10.5 }).success, 'no fractional paise');
+  t.notOk(CHANNEL_SCHEMAS.transactions!.safeParse({ ...txn, entry: 'other' }).success);
+  const job = VALID.find(([c]) => c === 'jobs')![2];
+  t.notOk(CHANNEL_SCHEMAS.jobs!.safeParse({ ...job, params: { amountPaise: -1 } }).success, 'a credit is positive');
+  t.notOk(CHANNEL_SCHEMAS.jobs!.safeParse({ ...job, type: 'reboot.now' }).success, 'only the defined types');
+  t.notOk(CHANNEL_SCHEMAS['job-status']!.safeParse({ ...meta, jobId: 'J-1', type: 'x', status: 'done' }).success);
   t.end();
 });
