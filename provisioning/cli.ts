@@ -8,6 +8,7 @@ import { maskSecrets } from '../agent/config/mask.js';
 import { silentLogger } from '../drivers/common/logger.js';
 import { Store } from '../agent/store/db.js';
 import { FINGERPRINT_HELP, fingerprintCommand } from './fingerprint.js';
+import { UPS_HELP, upsCommand } from './ups.js';
 
 const HELP = `kioskctl — set up and check a kiosk
 
@@ -18,6 +19,7 @@ Commands:
   config show     print the effective configuration (secrets masked)
   queue           messages waiting for central, by channel
 ${FINGERPRINT_HELP}
+${UPS_HELP}
 
 Options:
   -c, --config PATH   configuration file (else $KIOSK_AGENT_CONFIG, else /etc/kiosk-agent/config.json)
@@ -74,6 +76,15 @@ export function main(argv: string[]): void {
         slot: values.slot,
         deadlineMs: values.deadline,
         allowDuplicate: values['allow-duplicate'],
+        json: values.json,
+        out: (s) => process.stdout.write(s),
+        err: (s) => process.stderr.write(s),
+      });
+      return;
+    }
+    if (positionals[0] === 'ups') {
+      process.exitCode = await upsCommand(positionals.slice(1), {
+        config: loaded.config,
         json: values.json,
         out: (s) => process.stdout.write(s),
         err: (s) => process.stderr.write(s),
