@@ -6,7 +6,7 @@
 import type { Clock } from './clock.js';
 import { type Decision, onTick } from './liveness.js';
 import type { Logger } from './log.js';
-import { type FleetRepository, META_MONITOR_TICK } from './store/repository.js';
+import { type FleetRepository, META_LISTENING_SINCE, META_MONITOR_TICK } from './store/repository.js';
 
 /** Used for a kiosk heard only through heartbeats, before any birth told its interval. */
 export const DEFAULT_HEARTBEAT_SEC = 60;
@@ -18,6 +18,13 @@ export interface MonitorOptions {
   heartbeatMisses: number;
   checkEveryMs?: number;
   onLiveness?: (kioskId: string, decision: Decision) => void;
+  /**
+   * Since when the fleet has been hearing the broker without a break (undefined: it is not).
+   * Missed-heartbeat windows start no earlier, and none closes while the fleet is deaf: a broker
+   * outage on the central side must not show the whole fleet offline. Without it, the monitor
+   * counts from its own start.
+   */
+  listeningSince?: () => number | undefined;
 }
 
 export class LivenessMonitor {
@@ -25,6 +32,7 @@ export class LivenessMonitor {
   private running: Promise<unknown> = Promise.resolve();
   /** When this monitor began listening: no heartbeat window starts earlier. */
   private startedAt = 0;
+  private listeningWritten: string | undefined;
 
   constructor(private readonly opts: MonitorOptions) {}
 
@@ -33,6 +41,11 @@ export class LivenessMonitor {
     this.startedAt = this.opts.clock.now();
     this.handle = this.opts.clock.setInterval(() => this.schedule(), this.opts.checkEveryMs ?? 1000);
     this.schedule();
+  }
+
+  /** Checks now, e.g. when the fleet starts or stops hearing the broker, so `status` says so at once. */
+  poke(): void {
+    if (this.handle !== undefined) this.schedule();
   }
 
   /** One check at a time: a slow store must not pile up overlapping checks. */
@@ -55,11 +68,22 @@ export class LivenessMonitor {
     const { repo, clock, heartbeatMisses: misses } = this.opts;
     const now = clock.now();
     const marked: string[] = [];
-    for (const id of await repo.listOverdue(now, misses, DEFAULT_HEARTBEAT_SEC, this.startedAt)) {
+    const listening = this.opts.listeningSince ? this.opts.listeningSince() : this.startedAt;
+    const listeningText = listening === undefined ? '' : String(listening);
+    if (listeningText !== this.listeningWritten) {
+      await repo.setMeta(META_LISTENING_SINCE, listeningText);
+      this.listeningWritten = listeningText;
+    }
+    if (listening === undefined) {
+      await repo.setMeta(META_MONITOR_TICK, String(now));
+      return marked;
+    }
+    const notBefore = Math.max(this.startedAt, listening);
+    for (const id of await repo.listOverdue(now, misses, DEFAULT_HEARTBEAT_SEC, notBefore)) {
       let decision: Decision | undefined;
       await repo.updateKiosk(id, (cur) => {
         if (!cur) return undefined;
-        decision = onTick(cur, now, misses, DEFAULT_HEARTBEAT_SEC, this.startedAt);
+        decision = onTick(cur, now, misses, DEFAULT_HEARTBEAT_SEC, notBefore);
         return decision.apply ? { ...cur, ...decision.next } : undefined;
       });
       if (decision?.apply) {

@@ -49,20 +49,23 @@ export async function startFleet(opts: ServeOptions): Promise<FleetServer> {
   }
   const url = broker?.url ?? opts.mqttUrl;
   const ingest = new Ingestor({ repo, clock, log: child(opts.log, 'ingest') });
-  const monitor = new LivenessMonitor({
-    repo,
-    clock,
-    log: child(opts.log, 'liveness'),
-    heartbeatMisses: opts.heartbeatMisses,
-    ...(opts.checkEveryMs !== undefined ? { checkEveryMs: opts.checkEveryMs } : {}),
-  });
   const source = new MqttSource({
     url,
     shareGroup: opts.shareGroup,
     ingest,
     log: child(opts.log, 'mqtt'),
+    now: () => clock.now(),
+    onListening: () => monitor.poke(),
     ...(opts.retryMs !== undefined ? { retryMs: opts.retryMs } : {}),
     ...(opts.catchupMs !== undefined ? { catchupMs: opts.catchupMs } : {}),
+  });
+  const monitor = new LivenessMonitor({
+    repo,
+    clock,
+    log: child(opts.log, 'liveness'),
+    heartbeatMisses: opts.heartbeatMisses,
+    listeningSince: () => source.listeningSince,
+    ...(opts.checkEveryMs !== undefined ? { checkEveryMs: opts.checkEveryMs } : {}),
   });
   monitor.start();
   // A periodic account of what ingest did, so a silent flood of invalid messages shows in the log.

@@ -26,6 +26,10 @@ export interface SourceOptions {
    * up births and wills it missed while away. Replays are idempotent (session and seq rules).
    */
   catchupMs?: number;
+  /** Clock for `listeningSince` (the fleet's injected clock). */
+  now?: () => number;
+  /** Called when the fleet starts or stops hearing the broker. */
+  onListening?: (listening: boolean) => void;
 }
 
 const RETAINED_FILTERS = [`${TOPIC_ROOT}/+/status`, `${TOPIC_ROOT}/+/state`];
@@ -41,6 +45,11 @@ function refusesV5(err: Error & { code?: number }): boolean {
 
 export class MqttSource {
   protocolVersion: 4 | 5 | undefined;
+  /**
+   * Since when the fleet has been subscribed without a break; undefined while it is not. Silence
+   * from the kiosks while the fleet itself cannot hear the broker proves nothing about them.
+   */
+  listeningSince: number | undefined;
   private client: MqttClient | undefined;
   private stopped = false;
   private catchupTimer: NodeJS.Timeout | undefined;
@@ -52,6 +61,12 @@ export class MqttSource {
 
   constructor(private readonly opts: SourceOptions) {
     this.clientId = opts.clientId ?? `kiosk-fleet-${hostname().toLowerCase()}-${randomBytes(3).toString('hex')}`;
+  }
+
+  private setListening(on: boolean): void {
+    const was = this.listeningSince !== undefined;
+    this.listeningSince = on ? (this.opts.now ? this.opts.now() : Date.now()) : undefined;
+    if (was !== on) this.opts.onListening?.(on);
   }
 
   /** Connects (retrying until it can, or until stopped) and resolves once subscribed. */
@@ -69,12 +84,17 @@ export class MqttSource {
         this.client = client;
         this.opts.log.info({ url: redact(this.opts.url), protocolVersion: version, clientId: this.clientId }, 'connected');
         await this.subscribe(client);
+        this.setListening(true);
         client.options.reconnectPeriod = this.opts.retryMs ?? 2000;
         const live = client;
         live.on('connect', () => {
           this.opts.log.info({ protocolVersion: version }, 'reconnected');
-          this.subscribe(live).catch((err: unknown) => this.opts.log.error({ err }, 'subscribe after reconnect failed'));
+          this.subscribe(live).then(
+            () => this.setListening(true),
+            (err: unknown) => this.opts.log.error({ err }, 'subscribe after reconnect failed'),
+          );
         });
+        live.on('close', () => this.setListening(false));
         live.on('offline', () => this.opts.log.warn('broker connection lost; reconnecting'));
         return;
       } catch (err) {
@@ -166,6 +186,7 @@ export class MqttSource {
 
   async stop(): Promise<void> {
     this.stopped = true;
+    this.listeningSince = undefined;
     this.wake?.();
     this.pending?.end(true);
     clearTimeout(this.catchupTimer);

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { Liveness, LivenessReason, KioskRecord } from './store/repository.js';
-import { META_MONITOR_TICK } from './store/repository.js';
+import { META_LISTENING_SINCE, META_MONITOR_TICK } from './store/repository.js';
 import { SqliteFleetRepository } from './store/sqlite-repository.js';
 
 export interface FleetRow {
@@ -39,6 +39,8 @@ export interface FleetStatus {
   generatedAt: number;
   /** When the monitor last ran its liveness check; old or null means `serve` is not running. */
   monitorTickAt: number | null;
+  /** Whether the monitor heard the broker at its last check (null: not known). */
+  brokerConnected: boolean | null;
   totals: FleetTotals;
   rows: FleetRow[];
 }
@@ -95,9 +97,17 @@ async function openForReading(dbPath: string): Promise<SqliteFleetRepository> {
 export async function readFleetStatus(dbPath: string, now = Date.now()): Promise<FleetStatus> {
   const repo = await openForReading(dbPath);
   try {
-    const rows = (await repo.listKiosks()).map(toFleetRow);
-    const tick = await repo.getMeta(META_MONITOR_TICK);
-    return { generatedAt: now, monitorTickAt: tick ? Number(tick) : null, totals: totalsOf(rows, await repo.invalidTotal()), rows };
+    const snap = await repo.snapshot();
+    const rows = snap.kiosks.map(toFleetRow);
+    const tick = snap.meta[META_MONITOR_TICK];
+    const listening = snap.meta[META_LISTENING_SINCE];
+    return {
+      generatedAt: now,
+      monitorTickAt: tick ? Number(tick) : null,
+      brokerConnected: listening === undefined ? null : listening !== '',
+      totals: totalsOf(rows, snap.invalidTotal),
+      rows,
+    };
   } finally {
     await repo.close();
   }
@@ -141,6 +151,7 @@ export interface RenderOptions {
   /** Fleet-wide invalid count (it includes messages whose topic named no kiosk). */
   invalidTotal?: number;
   monitorTickAt?: number | null;
+  brokerConnected?: boolean | null;
 }
 
 /** The fleet as a fixed-width text table with a totals line. */
@@ -176,6 +187,9 @@ export function renderFleetTable(rows: FleetRow[], opts: RenderOptions = {}): st
   if (opts.monitorTickAt !== undefined) {
     const stale = opts.monitorTickAt === null || now - opts.monitorTickAt > 30_000;
     if (stale) out.push(`warning: the monitor last checked liveness ${formatAge(opts.monitorTickAt, now)}; is \`kiosk-fleet serve\` running?`);
+    else if (opts.brokerConnected === false) {
+      out.push('warning: the monitor cannot reach the broker; missed-heartbeat checks wait until it can');
+    }
   }
   return out.join('\n') + '\n';
 }
@@ -185,5 +199,6 @@ export function renderFleetStatus(status: FleetStatus): string {
     now: status.generatedAt,
     invalidTotal: status.totals.invalid,
     monitorTickAt: status.monitorTickAt,
+    brokerConnected: status.brokerConnected,
   });
 }

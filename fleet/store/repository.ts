@@ -84,6 +84,13 @@ export interface StoredEvent {
   receivedAt: number;
 }
 
+/** Everything `kiosk-fleet status` shows, read at one instant. */
+export interface FleetSnapshot {
+  kiosks: KioskRecord[];
+  invalidTotal: number;
+  meta: Record<string, string>;
+}
+
 export interface FleetRepository {
   getKiosk(kioskId: string): Promise<KioskRecord | undefined>;
   /**
@@ -102,6 +109,8 @@ export interface FleetRepository {
   countInvalid(kioskId: string | undefined, error: string, at: number): Promise<void>;
   invalidTotal(): Promise<number>;
   listKiosks(): Promise<KioskRecord[]>;
+  /** Kiosks, totals and meta from one consistent read, so the totals agree with the rows. */
+  snapshot(): Promise<FleetSnapshot>;
   /**
    * Ids of online kiosks with no birth or heartbeat for `misses` × their heartbeat interval,
    * counting from their last beat but not from before `notBefore`.
@@ -114,3 +123,5 @@ export interface FleetRepository {
 
 /** Meta key: when the running monitor last checked liveness (so `status` can tell it is down). */
 export const META_MONITOR_TICK = 'monitor.tickAt';
+/** Meta key: since when the monitor has heard the broker without a break; empty while it does not. */
+export const META_LISTENING_SINCE = 'monitor.listeningSince';

@@ -1,7 +1,7 @@
 /** The SQLite implementation of FleetRepository: one machine, one connection (DESIGN §7). */
 import type { HeartbeatMessage, StateMessage, StatusMessage } from '../../protocols/telemetry/index.js';
 import { migrate, schemaVersion } from './migrations.js';
-import type { FleetRepository, KioskRecord, Liveness, LivenessReason, StoredEvent } from './repository.js';
+import type { FleetRepository, FleetSnapshot, KioskRecord, Liveness, LivenessReason, StoredEvent } from './repository.js';
 import { type Row, type SqlValue, SqliteDb } from './sqlite.js';
 
 const COLUMNS = [
@@ -193,6 +193,16 @@ export class SqliteFleetRepository implements FleetRepository {
   async listKiosks(): Promise<KioskRecord[]> {
     const rows = await this.db.all('SELECT * FROM kiosks ORDER BY kiosk_id');
     return rows.map(rowToKiosk);
+  }
+
+  snapshot(): Promise<FleetSnapshot> {
+    return this.db.snapshot(async (tx) => {
+      const kiosks = (await tx.all('SELECT * FROM kiosks ORDER BY kiosk_id')).map(rowToKiosk);
+      const total = await tx.get<{ value: number }>("SELECT value FROM counters WHERE name = 'invalid'");
+      const meta: Record<string, string> = {};
+      for (const r of await tx.all<{ key: string; value: string }>('SELECT key, value FROM meta')) meta[r.key] = r.value;
+      return { kiosks, invalidTotal: total?.value ?? 0, meta };
+    });
   }
 
   async listOverdue(now: number, misses: number, defaultHeartbeatSec: number, notBefore = 0): Promise<string[]> {

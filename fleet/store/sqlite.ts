@@ -120,6 +120,18 @@ export class SqliteDb implements Sql {
     });
   }
 
+  /** Several reads from one consistent snapshot (a deferred transaction; works read-only too). */
+  snapshot<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    return this.serial(async () => {
+      await this.rawExec('BEGIN');
+      try {
+        return await fn(this.direct);
+      } finally {
+        await this.rawExec('COMMIT').catch(() => undefined);
+      }
+    });
+  }
+
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.closed = true;

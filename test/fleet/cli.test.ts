@@ -89,8 +89,8 @@ t.test('serve with the embedded broker, then status as a table and as JSON', asy
   const json = await waitFor(async () => {
     const x = io();
     if ((await run(['status', '--db', db, '--json'], x)) !== 0) return undefined;
-    const s = JSON.parse(x.out()) as { totals: { invalid: number }; monitorTickAt: unknown };
-    return s.totals.invalid === 1 && typeof s.monitorTickAt === 'number' ? s : undefined;
+    const s = JSON.parse(x.out()) as { totals: { invalid: number }; monitorTickAt: unknown; brokerConnected: boolean | null };
+    return s.totals.invalid === 1 && typeof s.monitorTickAt === 'number' && s.brokerConnected ? s : undefined;
   }, 'status shows the kiosk', 15_000);
   t.match(json, {
     totals: { kiosks: 1, online: 1, offline: 0, unknown: 0, invalid: 1 },

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Ingestor } from '../../fleet/ingest.js';
 import { silentLogger } from '../../fleet/log.js';
 import { LivenessMonitor } from '../../fleet/monitor.js';
-import { META_MONITOR_TICK } from '../../fleet/store/repository.js';
+import { META_LISTENING_SINCE, META_MONITOR_TICK } from '../../fleet/store/repository.js';
 import { SqliteFleetRepository } from '../../fleet/store/sqlite-repository.js';
 import { birth, bytes, FakeClock, heartbeat, tempDir } from './fixtures/helpers.js';
 
@@ -102,4 +102,25 @@ t.test('after a restart the monitor counts silence only from when it started lis
   clock.advance(1_000);
   await settle(monitor);
   t.match(await repo.getKiosk('RJ-JAI-0001'), { liveness: 'offline', reason: 'missed-heartbeats' });
+});
+
+t.test('while the fleet cannot hear the broker, silence does not count; the window restarts on reconnect', async (t) => {
+  const repo = await SqliteFleetRepository.open(join(tempDir(t), 'fleet.db'));
+  t.teardown(() => repo.close());
+  const clock = new FakeClock();
+  const ingest = new Ingestor({ repo, clock, log: silentLogger });
+  let listeningSince: number | undefined = clock.t;
+  const monitor = new LivenessMonitor({ repo, clock, log: silentLogger, heartbeatMisses: 3, listeningSince: () => listeningSince });
+  await ingest.handle('kiosk/v1/RJ-JAI-0001/status', bytes(birth(1, { heartbeatSec: 10 })));
+  clock.advance(5_000);
+  listeningSince = undefined; // the fleet loses the broker
+  clock.advance(600_000);
+  t.same(await monitor.check(), [], 'nothing is marked while deaf');
+  t.equal(await repo.getMeta(META_LISTENING_SINCE), '', 'status can tell the monitor is deaf');
+  listeningSince = clock.t; // back
+  clock.advance(30_000);
+  t.same(await monitor.check(), [], 'the window counts from the reconnect');
+  t.equal(await repo.getMeta(META_LISTENING_SINCE), String(listeningSince));
+  clock.advance(1_000);
+  t.same(await monitor.check(), ['RJ-JAI-0001']);
 });

@@ -218,3 +218,35 @@ t.test('a fleet waiting for an unreachable broker stops promptly', async (t) => 
   t.ok(Date.now() - started < 2000, `closed in ${Date.now() - started} ms`);
   await t.rejects(fleet.ready, /stopped before connecting/);
 });
+
+t.test('a broker outage on the central side does not show the fleet offline', async (t) => {
+  const clock = new FakeClock();
+  let broker = await startEmbeddedBroker({ port: 0 });
+  const port = broker.port;
+  t.teardown(() => broker.close());
+  const fleet = await startFleet({
+    mqttUrl: broker.url,
+    db: join(tempDir(t), 'fleet.db'),
+    shareGroup: 'kiosk-fleet',
+    heartbeatMisses: 3,
+    log: silentLogger,
+    clock,
+    retryMs: 200,
+  });
+  t.teardown(() => fleet.close());
+  await fleet.ready;
+  const K = 'RJ-AJM-0008';
+  const c = await kioskClient(t, broker.url, K);
+  await pub(c, K, 'status', birth(1, { heartbeatSec: 10 }), true);
+  await waitFor(async () => (await fleet.repo.getKiosk(K))?.liveness === 'online', 'online');
+  await broker.close();
+  await waitFor(() => fleet.source.listeningSince === undefined, 'fleet notices the outage');
+  clock.advance(600_000);
+  t.same(await fleet.monitor.check(), [], 'ten silent minutes while the fleet is deaf mark nobody offline');
+  broker = await startEmbeddedBroker({ port });
+  await waitFor(() => fleet.source.listeningSince !== undefined, 'fleet hears the broker again', 8000);
+  clock.advance(30_000);
+  t.same(await fleet.monitor.check(), [], 'the window restarts at the reconnect');
+  clock.advance(1_000);
+  t.same(await fleet.monitor.check(), [K], 'and then a silent kiosk is offline');
+});

@@ -55,7 +55,8 @@ t.test('an empty fleet and a monitor that is not running say so', (t) => {
   t.match(out, /\(no kiosks heard yet\)/);
   t.match(out, /0 kiosks: 0 online, 0 offline; 0 invalid messages/);
   t.match(out, /warning: the monitor last checked liveness 2m ago/);
-  t.notMatch(renderFleetTable([], { now: NOW, monitorTickAt: NOW - 1000 }), /warning/);
+  t.notMatch(renderFleetTable([], { now: NOW, monitorTickAt: NOW - 1000, brokerConnected: true }), /warning/);
+  t.match(renderFleetTable([], { now: NOW, monitorTickAt: NOW - 1000, brokerConnected: false }), /warning: the monitor cannot reach the broker/);
   t.end();
 });
 

@@ -66,12 +66,19 @@ t.test('events are unique on kiosk and seq', async (t) => {
 });
 
 t.test('invalid messages are counted per kiosk and in total', async (t) => {
-  const repo = await SqliteFleetRepository.open(join(tempDir(t), 'fleet.db'));
+  const path = join(tempDir(t), 'fleet.db');
+  const repo = await SqliteFleetRepository.open(path);
   t.teardown(() => repo.close());
   await repo.countInvalid('RJ-JAI-0001', 'not JSON', 10);
   await repo.countInvalid('RJ-JAI-0001', 'schema: seq', 11);
   await repo.countInvalid(undefined, 'topic outside the contract', 12);
   t.equal(await repo.invalidTotal(), 3);
+  await repo.setMeta('monitor.tickAt', '42');
+  const snap = await repo.snapshot();
+  t.same([snap.invalidTotal, snap.kiosks.map((x) => x.invalidCount), snap.meta], [3, [2], { 'monitor.tickAt': '42' }], 'one consistent read');
+  const reader = await SqliteFleetRepository.openReadonly(path);
+  t.equal((await reader.snapshot()).invalidTotal, 3, 'a read-only connection takes snapshots too');
+  await reader.close();
   const k = await repo.getKiosk('RJ-JAI-0001');
   t.same([k?.invalidCount, k?.lastInvalidError, k?.lastInvalidAt, k?.liveness], [2, 'schema: seq', 11, 'unknown']);
 });
