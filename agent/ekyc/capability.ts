@@ -73,6 +73,7 @@ export function ekycCapability(deps: EkycDeps = {}): Capability {
         await service.onResult(payload);
       });
       ctx.reporter.addStateSection('captures', () => service.summary());
+      ctx.reporter.addSummary(() => (service.queued > 0 ? `ekyc:q${service.queued}` : undefined));
       return { stop: () => service.stop() };
     },
   };

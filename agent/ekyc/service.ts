@@ -29,10 +29,14 @@ import {
   getByRequest,
   getCapture,
   markSent,
+  pruneDecided,
   TERMINAL,
   type CaptureRow,
   type CaptureState,
 } from './store.js';
+
+/** Decided captures kept for the operator's look-ups (ids, states, reasons; no secret). */
+const KEEP_DECIDED = 20_000;
 
 export interface CaptureRequest {
   samagraId: string;
@@ -102,6 +106,8 @@ export class EkycService {
   #timer: NodeJS.Timeout | undefined;
   #sweeping: Promise<unknown> = Promise.resolve();
   readonly stats = { taken: 0, expired: 0, accepted: 0, rejected: 0, duplicate: 0 };
+  /** Captures waiting to be sent, as of the last change or sweep (for the heartbeat summary). */
+  queued = 0;
 
   constructor(o: EkycServiceOptions) {
     this.#o = o;
@@ -199,6 +205,7 @@ export class EkycService {
       throw err;
     }
     o.outbox.committed(added);
+    this.queued++;
     o.onChange?.();
     this.stats.taken++;
     o.logger.info({ captureId: id, service: req.service, modality: req.modality, bytes: added.delta.bytes }, 'capture sealed and queued');
@@ -238,6 +245,7 @@ export class EkycService {
     const o = this.#o;
     const now = o.clock.now();
     const sent = await markSent(o.store, now.ts);
+    await pruneDecided(o.store, KEEP_DECIDED);
     const added = await o.store.transaction(async (tx) => {
       await advanceAges(tx, now);
       const out: Added[] = [];
@@ -258,6 +266,7 @@ export class EkycService {
     });
     if (added.length) o.outbox.committed(...added);
     const expired = added.filter((a) => a.delta.rows > 0).length;
+    this.queued = await countQueued(o.store);
     if (expired || sent) o.onChange?.();
     if (expired) {
       this.stats.expired += expired;
@@ -332,6 +341,7 @@ export class EkycService {
       return res.status;
     }
     if (outcome === 'accepted' || outcome === 'rejected' || outcome === 'duplicate') this.stats[outcome]++;
+    this.queued = await countQueued(o.store);
     o.onChange?.();
     o.logger.info({ captureId: parsed.captureId, result: parsed.result, outcome }, 'capture result applied');
     if (outcome === 'accepted' && o.printer) await this.#print(res.row, now.ts, parsed.authRef, recorded);

@@ -110,3 +110,16 @@ export async function eventInTx<T extends KnownEventType>(
   ]);
   return a;
 }
+
+/**
+ * Keeps the history of decided captures bounded on the SD card: the newest `keep` stay (by
+ * count, not age: the wall clock may be wrong). Queued and sent captures are never pruned.
+ */
+export async function pruneDecided(q: Queries, keep: number): Promise<number> {
+  const r = await q.run(
+    `DELETE FROM captures WHERE state IN ('accepted', 'rejected', 'duplicate', 'expired')
+       AND rowid NOT IN (SELECT rowid FROM captures WHERE state IN ('accepted', 'rejected', 'duplicate', 'expired') ORDER BY rowid DESC LIMIT ?)`,
+    [keep],
+  );
+  return r.changes;
+}

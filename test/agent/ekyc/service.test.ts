@@ -114,3 +114,17 @@ t.test('sent once the broker acknowledged; results applied once', async (t) => {
   t.equal(await r.service.onResult(Buffer.from('not json')), 'invalid');
   t.equal(await r.service.onResult(result('00000000-0000-4000-8000-000000000000', { result: 'accepted' })), 'unknown');
 });
+
+t.test('the history of decided captures is bounded; queued ones are never pruned', async (t) => {
+  const { pruneDecided } = await import('../../../agent/ekyc/store.js');
+  const r = await rig(t);
+  const ids = [];
+  for (let i = 1; i <= 4; i++) ids.push((await r.service.take(request(i))).id);
+  for (const id of ids.slice(0, 3)) await r.service.onResult(Buffer.from(JSON.stringify({ v: 1, ts: 1, captureId: id, result: 'rejected', code: 'X', reason: 'x' })));
+  t.equal(await pruneDecided(r.store, 1), 2);
+  t.same(await r.service.summary(), { queued: 1, rejected: 1 });
+  t.equal((await r.service.get(ids[2]!))?.state, 'rejected', 'the newest decided one is kept');
+  t.equal(r.service.queued, 1, 'the cached count follows results');
+  await r.service.sweep();
+  t.equal(r.service.queued, 1, 'and sweeps');
+});
