@@ -1,6 +1,7 @@
 import t, { type Test } from 'tap';
 import { join } from 'node:path';
 import { InactivityMonitor } from '../../../agent/inactivity/monitor.js';
+import { inactivityWarning } from '../../../agent/inactivity/route.js';
 import { recordTransaction } from '../../../agent/ledger/ledger.js';
 import { DEFAULT_RATES } from '../../../agent/ledger/config.js';
 import { Outbox } from '../../../agent/outbox/outbox.js';
@@ -95,6 +96,8 @@ t.test('the count is shown with the date the breach falls; a new transaction sta
   t.match(s, { days: 5, breachDay: 30, estimated: false, warnDays: [20, 25, 28, 29], penaltyPaise: 1_000_00 });
   t.equal(s.breachAtTs, w.wall + 25 * DAY - HOUR);
   t.match(s.breachOn, /^\d{4}-\d{2}-\d{2}$/);
+  t.equal(inactivityWarning(s), undefined, 'no warning before the first warning day');
+  t.match(inactivityWarning({ ...s, days: 20 }), { en: /No transaction for 20 days: a fine of Rs 1,000 falls on \d{4}/, hi: /जुर्माना/ });
   const env = { outbox: run.outbox, time: w, kioskId: 'RJ-JAI-0001', rates: DEFAULT_RATES, minimumPaise: 0 };
   await run.store.transaction((tx) => recordTransaction(tx, env, { idempotencyKey: 'k-1', serviceCode: 'EKYC', chargedPaise: 0, operator: 'op1' }));
   w.pass(HOUR);
