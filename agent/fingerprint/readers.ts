@@ -55,6 +55,7 @@ export class FingerprintReaders implements FingerprintApi {
   #events: Promise<unknown> = Promise.resolve();
   #rdTimer: unknown;
   #rdPoll: Promise<void> | undefined;
+  #driverStart: Promise<void> | undefined;
   #stopped = false;
 
   constructor(o: FingerprintReadersOptions) {
@@ -78,16 +79,18 @@ export class FingerprintReaders implements FingerprintApi {
     if (pollRd) this.#rd = o.rd ?? new RdServiceClient(rdClientOptions(o.ekyc, o.logger.child({ reader: 'rd' })));
   }
 
-  async start(): Promise<void> {
+  start(): Promise<void> {
     const r = this.#o.config?.r30x;
     if (r && !r.enabled) this.#o.devices.set('fingerprint', { state: 'disabled', detail: 'disabled in the configuration', reader: 'r30x', path: r.path });
     if (this.driver) {
       this.driver.on('health', (h) => this.#onR30x(h));
-      // Resolves after the first attempt; an absent reader is retried in the background.
-      await this.driver.start();
+      // Not awaited: a silent module takes three handshake timeouts, which must not hold the
+      // agent's start; an absent reader is retried in the background anyway.
+      this.#driverStart = this.driver.start().catch((err: unknown) => this.#o.logger.error({ err: (err as Error).message }, 'fingerprint reader start failed'));
     }
     // The first poll runs in the background: discovery may take seconds and must not hold the agent's start.
     if (this.#rd) this.#rdPoll = this.#pollRd();
+    return Promise.resolve();
   }
 
   async stop(): Promise<void> {
@@ -96,6 +99,7 @@ export class FingerprintReaders implements FingerprintApi {
     this.#rdTimer = undefined;
     await this.#rdPoll;
     await this.driver?.stop();
+    await this.#driverStart;
     await this.#events;
   }
 

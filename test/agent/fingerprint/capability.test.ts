@@ -62,6 +62,7 @@ t.test('an absent reader at start is state absent, no event; stop() ends the ret
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const { ctx, events, devices } = fakeContext({ r30x: { path: join(dir, 'nothing'), backoff: { baseMs: 20, capMs: 100 } } });
   const running = await fingerprintCapability().start(ctx);
+  await waitFor(() => devices.snapshot()['fingerprint'] !== undefined, 2000, 'first attempt');
   t.match(devices.snapshot()['fingerprint'], { state: 'absent', detail: `not found at ${join(dir, 'nothing')}` });
   await running!.stop();
   await new Promise((r) => setTimeout(r, 100));
