@@ -127,7 +127,10 @@ export function upsCapability(deps: UpsCapabilityDeps = {}): Capability {
           command,
           dryRun,
         });
-        const run = async (): Promise<void> => deps.onCommand?.(await runShutdownCommand({ command, dryRun, recordFile, cause: d.reason }, log));
+        const run = async (): Promise<void> => {
+          const outcome = await runShutdownCommand({ command, dryRun, recordFile, cause: d.reason }, log);
+          deps.onCommand?.(outcome);
+        };
         // Not awaited: the stop waits for this very task among the tracked writes.
         if (ctx.requestStop) ctx.requestStop(`power: ${d.reason}`, { drainMs: flushTimeoutMs, then: run });
         else await run();
