@@ -33,13 +33,28 @@ export interface BusinessCapability extends Capability {
    * citizen, the commission from the rate list). Usable once this capability has started.
    */
   recordEkyc(tx: Queries, input: EkycTxnInput): Promise<{ txnId: string; receiptNo: string; added: import('../outbox/outbox.js').Added[] }>;
+  /**
+   * Connects the receipt printer once it exists (drivers/printer's ReceiptPrinter facade fits
+   * the interface): a printer capability calls this when it has started. Until then prints are
+   * refused with 503 and `print.test` jobs fail with the reason.
+   */
+  setPrinter(printer: ReceiptPrinter | undefined): void;
 }
 
 export function businessCapability(deps: { printer?: ReceiptPrinter } = {}): BusinessCapability {
   let env: LedgerEnv | undefined;
   let afterTxn: () => void = () => undefined;
+  let current: ReceiptPrinter = deps.printer ?? noPrinter;
+  // The service holds this one object; it forwards to whichever printer is connected now.
+  const printer: ReceiptPrinter = {
+    printReceipt: (doc, opts) => current.printReceipt(doc, opts),
+    printTest: () => current.printTest(),
+  };
   return {
     name: 'ledger',
+    setPrinter(p) {
+      current = p ?? noPrinter;
+    },
     async recordEkyc(tx, input) {
       if (!env) throw new Error('the ledger has not started');
       const code = Object.prototype.hasOwnProperty.call(env.rates, input.service) ? input.service : 'EKYC';
@@ -63,7 +78,7 @@ export function businessCapability(deps: { printer?: ReceiptPrinter } = {}): Bus
         ctx.track(ledger.wallet().then((w) => (low = w.belowMinimum)));
       };
       const monitor = new InactivityMonitor(ctx.store, ctx.outbox, ctx.clock, cfg.inactivity, changed);
-      const ledger = new LedgerService(ctx.store, e, deps.printer ?? noPrinter, cfg.kiosk.name ?? cfg.kiosk.id, () => {
+      const ledger = new LedgerService(ctx.store, e, printer, cfg.kiosk.name ?? cfg.kiosk.id, () => {
         changed();
         ctx.track(monitor.check());
       });

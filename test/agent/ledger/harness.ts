@@ -19,7 +19,7 @@ import { Outbox } from '../../../agent/outbox/outbox.js';
 import { Store } from '../../../agent/store/db.js';
 import { Reporter } from '../../../agent/telemetry/reporter.js';
 import { bearerAuthenticator } from '../../../agent/auth/sessions.js';
-import { businessCapability } from '../../../agent/ledger/capability.js';
+import { businessCapability, type BusinessCapability } from '../../../agent/ledger/capability.js';
 import type { ReceiptDoc, ReceiptPrinter } from '../../../agent/ledger/printer.js';
 import { silentLogger } from '../../../drivers/common/logger.js';
 
@@ -70,10 +70,11 @@ export interface Harness {
   /** Hands a message to the handler of a downward channel, as the link does (PUBACK after it settles). */
   deliver(channel: string, payload: Buffer): Promise<void>;
   ctx: AgentContext;
+  cap: BusinessCapability;
   stop(): Promise<void>;
 }
 
-export async function startHarness(t: Test, config: Partial<AgentConfigInput> = {}, opts: { dir?: string; time?: FakeTime } = {}): Promise<Harness> {
+export async function startHarness(t: Test, config: Partial<AgentConfigInput> = {}, opts: { dir?: string; time?: FakeTime; noPrinter?: boolean } = {}): Promise<Harness> {
   const dir = opts.dir ?? t.testdir({});
   const time = opts.time ?? new FakeTime();
   const cfg = AgentConfig.parse({
@@ -104,7 +105,7 @@ export async function startHarness(t: Test, config: Partial<AgentConfigInput> = 
     },
   };
   const printer = new RecordingPrinter();
-  const cap = businessCapability({ printer });
+  const cap = businessCapability(opts.noPrinter ? {} : { printer });
   const running = await cap.start(ctx);
   const socket = join(mkdtempSync(join(tmpdir(), 'kl-')), 'api.sock');
   const api = new ApiServer({ socketPath: socket, router, logger: silentLogger, authenticate: bearerAuthenticator(store, clock) });
@@ -133,7 +134,7 @@ export async function startHarness(t: Test, config: Partial<AgentConfigInput> = 
       req.end(body === undefined ? undefined : JSON.stringify(body));
     });
   return {
-    dir, store, outbox, clock, time, router, printer, socket, ctx, stop, call,
+    dir, store, outbox, clock, time, router, printer, socket, ctx, cap, stop, call,
     queued: async (channel) => (await store.all<{ payload: string }>('SELECT payload FROM outbox WHERE channel = ? ORDER BY id', [channel])).map((r) => JSON.parse(r.payload) as Record<string, unknown>),
     deliver: async (channel, payload) => {
       const h = link.handlers.get(channel);
