@@ -51,6 +51,13 @@ export interface PrinterDriverOptions {
    * Oxhoo TP85 over USB/serial).
    */
   asb?: boolean;
+  /**
+   * NUL bytes sent before ESC @ after a job was cut off mid-send, so a printer still inside a
+   * GS v 0 command finishes it with white rows instead of reading our next bytes as image data
+   * (receiptio's recovery sends 8 192 NULs, reference B4). Default 18 440: one 256-row band at
+   * 576 dots plus its header, the largest command encodeJob emits.
+   */
+  flushBytes?: number;
   backoff?: Backoff;
   timers?: Timers;
 }
@@ -89,6 +96,8 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> {
   #everOpened = false;
   #misses = 0;
   #lateSequential: number | undefined;
+  /** A job was cut off mid-send: the printer's parser may be inside a command. */
+  #dirty = false;
   #lastError: string | undefined;
 
   constructor(opts: PrinterDriverOptions) {
@@ -102,6 +111,7 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> {
       chunkBytes: opts.chunkBytes ?? 4096,
       writeTimeoutMs: opts.writeTimeoutMs ?? 15_000,
       asb: opts.asb ?? false,
+      flushBytes: opts.flushBytes ?? 256 * 72 + 8,
       timers: opts.timers ?? realTimers,
     };
     this.#backoff = opts.backoff ?? new Backoff({ baseMs: 1000, capMs: 60000 });
@@ -142,6 +152,22 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> {
     await link?.close();
   }
 
+  /**
+   * Brings a printer that may be stuck inside a half-received command back to a known state:
+   * NULs, then ESC @. Runs by itself after a job was cut off in this process; the agent calls it
+   * after a restart that left jobs uncertain (the previous process may have died mid-send).
+   */
+  flushParser(): Promise<void> {
+    return this.#exclusive(async () => {
+      const link = this.#ready();
+      this.#log.info({ bytes: this.#o.flushBytes }, 'flushing the printer after an interrupted job');
+      const zeros = new Uint8Array(Math.min(this.#o.chunkBytes, this.#o.flushBytes));
+      for (let left = this.#o.flushBytes; left > 0; left -= zeros.length) await this.#write(link, zeros.subarray(0, Math.min(left, zeros.length)));
+      await this.#write(link, Uint8Array.of(0x1b, 0x40));
+      this.#dirty = false;
+    });
+  }
+
   /** Queries DLE EOT 1–4 now (between jobs) and returns the merged status. */
   refreshStatus(): Promise<PrinterStatus> {
     return this.#exclusive(() => this.#queryStatus());
@@ -159,9 +185,11 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> {
       if (blocksPrinting(before)) {
         throw new PrinterError(PrinterErrorCode.NotReady, `printer not ready: ${this.#health.detail ?? this.#health.state}`, { status: before });
       }
+      this.#dirty = true;
       for (let off = 0; off < bytes.length; off += this.#o.chunkBytes) {
         await this.#write(link, bytes.subarray(off, off + this.#o.chunkBytes));
       }
+      this.#dirty = false;
       this.#log.debug({ bytes: bytes.length }, 'job sent');
       return this.#barrierOk ? this.#barrier(link) : 'sent';
     });
@@ -361,6 +389,7 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> {
     link.onClose((err) => this.#onClose(link, err));
     this.#setLife('ready');
     this.#log.info({ kind: link.kind, address: link.address }, 'printer link open');
+    if (this.#dirty) await this.flushParser().catch(() => undefined);
     if (this.#o.asb && link.canRead) await link.write(STATUS_COMMANDS.enableAsb(0xff)).catch(() => undefined);
     await this.refreshStatus().catch(() => undefined);
     if (this.#realtimeOk === undefined && this.#link === link) await this.refreshStatus().catch(() => undefined);

@@ -130,12 +130,16 @@ export class PrintQueue extends EventEmitter<PrintQueueEvents> {
     this.#o = { retryMs: 5000, timers: realTimers, now: Date.now, ...opts, logger: opts.logger.child({ ns: 'kiosk:driver:printer:queue' }) };
   }
 
-  /** Marks jobs interrupted by a crash as uncertain, then starts printing what is queued. */
-  async start(): Promise<PrintJob[]> {
+  /**
+   * Marks jobs interrupted by a crash as uncertain, then starts printing what is queued.
+   * `beforeResume` runs first when there were such jobs (the facade flushes the printer there).
+   */
+  async start(beforeResume?: (interrupted: PrintJob[]) => Promise<void>): Promise<PrintJob[]> {
     const interrupted = await this.#o.store.list(['sending']);
     for (const j of interrupted) {
       await this.#move(j, 'uncertain', { error: 'interrupted while printing (restart)' });
     }
+    if (interrupted.length > 0 && beforeResume) await beforeResume(interrupted).catch(() => undefined);
     this.#started = true;
     this.#o.sink.on('health', this.#onHealth);
     this.kick();

@@ -72,7 +72,8 @@ export class ReceiptPrinter {
   async start(): Promise<PrintJob[]> {
     this.#unwatch = watchPrinter(this.driver, this.queue, this.#o.emit);
     await this.driver.start();
-    return this.queue.start();
+    // The previous process may have died mid-job, leaving the printer inside a command.
+    return this.queue.start(() => (this.driver.lifecycle === 'ready' ? this.driver.flushParser() : Promise.resolve()));
   }
 
   async stop(): Promise<void> {

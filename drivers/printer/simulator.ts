@@ -45,7 +45,6 @@ export interface SimSession {
 }
 
 interface SessionRec {
-  decoder: EscposDecoder;
   reply: (bytes: Uint8Array) => void;
   asb: boolean;
 }
@@ -61,6 +60,7 @@ export class PrinterSimulator extends EventEmitter<SimulatorEvents> {
   #current: EscposOp[] = [];
   readonly pages: SimPage[] = [];
   #sessions = new Set<SessionRec>();
+  readonly #decoder = new EscposDecoder();
   #cuts = 0;
   #paperOutAfter: number | undefined;
   readonly #maxPages: number;
@@ -92,6 +92,12 @@ export class PrinterSimulator extends EventEmitter<SimulatorEvents> {
     return [...this.pages.flatMap((p) => p.ops), ...this.#current];
   }
 
+  /** Prints text still in the line buffer (a printer would on the next LF). */
+  flush(): void {
+    const s: SessionRec = { reply: () => undefined, asb: false };
+    for (const op of this.#decoder.end()) this.#accept(s, op);
+  }
+
   /** Ops received but not printed because the printer is stopped. */
   get heldCount(): number {
     return this.#held.length;
@@ -110,15 +116,16 @@ export class PrinterSimulator extends EventEmitter<SimulatorEvents> {
 
   /** Starts a host connection; `reply` receives what the printer sends back. */
   connect(reply: (bytes: Uint8Array) => void): SimSession {
-    const rec: SessionRec = { decoder: new EscposDecoder(), reply, asb: false };
+    const rec: SessionRec = { reply, asb: false };
     this.#sessions.add(rec);
     return {
       receive: (chunk) => {
         this.bytesReceived += chunk.length;
-        for (const op of rec.decoder.push(chunk)) this.#accept(rec, op);
+        for (const op of this.#decoder.push(chunk)) this.#accept(rec, op);
       },
+      // The parser state stays with the printer, not the connection: a job cut off mid-command
+      // leaves the next connection's bytes inside that command, as on real units.
       close: () => {
-        for (const op of rec.decoder.end()) this.#accept(rec, op);
         this.#sessions.delete(rec);
       },
     };

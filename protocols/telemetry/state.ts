@@ -32,5 +32,24 @@ export const StateMessage = Meta.extend({
     oldestTs: z.number().int().nonnegative().optional(),
   }),
   devices: z.record(z.string(), DeviceHealth).describe('Health per device: reader, printer, ups, …'),
+  wallet: z
+    .looseObject({
+      balancePaise: z.number().int().describe('e-wallet balance, integer paise'),
+      minimumPaise: z.number().int().nonnegative().describe('Required minimum (Rs 20,000 by default)'),
+      belowMinimum: z.boolean(),
+    })
+    .optional()
+    .describe('The e-wallet (issue 8)'),
+  inactivity: z
+    .looseObject({
+      days: z.number().int().nonnegative().describe('Days since the last successful transaction'),
+      breachDay: z.number().int().positive().describe('The day the next breach falls on (30 for the first)'),
+      breachAtTs: z.number().int().nonnegative().describe('Estimated wall-clock ms of that breach'),
+      breachOn: z.string().max(10).describe('Its IST date, YYYY-MM-DD'),
+      estimated: z.boolean().describe('The count bridged a reboot without trusted time: a lower bound, or early by the downtime before a transaction made without it'),
+      lastTxnTs: z.number().int().nonnegative().optional(),
+    })
+    .optional()
+    .describe('The 30-day inactivity count (issue 8)'),
 }).meta({ id: 'StateMessage', title: 'State snapshot' });
 export type StateMessage = z.infer<typeof StateMessage>;

@@ -91,6 +91,8 @@ t.test('wallet.sync records the difference as an adjustment; config.set, print.t
   const diag = all.find((m) => m['jobId'] === 'J-d' && m['status'] === 'succeeded');
   t.match(diag, { result: { wallet: { balancePaise: 29_250_00, minimumPaise: 30_000_00, belowMinimum: true }, inactivity: { days: 0 }, queue: {} } });
   t.ok(all.some((m) => m['jobId'] === 'J-r' && m['status'] === 'succeeded'));
+  const rows = await h.store.all<{ topic: string; payload: string }>("SELECT topic, payload FROM outbox WHERE channel = 'state'");
+  t.ok(rows.length && rows.every((r) => decodeMessage(r.topic, Buffer.from(r.payload)).ok), 'state with wallet and inactivity is valid against the contract');
   const state = await h.queued('state');
   t.match(state.at(-1), { wallet: { balancePaise: 29_250_00, belowMinimum: true }, inactivity: { days: 0, breachDay: 30 } });
 });

@@ -52,7 +52,12 @@ t.test('kill -9 while a receipt is printing: after restart nothing prints twice 
     queue.stop();
     await driver.stop();
   });
-  const interrupted = await queue.start();
+  let flushed = false;
+  const interrupted = await queue.start(async () => {
+    await driver.flushParser();
+    flushed = true;
+  });
+  t.ok(flushed, 'the printer was flushed before printing resumed');
   t.same(interrupted.map((j) => j.id), ['j2'], 'the job in flight is reported, not resent');
   await waitFor(async () => (await queue.pending()).length === 0);
   t.same((await queue.uncertain()).map((j) => j.id), ['j2'], 'shown to the operator');

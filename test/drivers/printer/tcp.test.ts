@@ -3,10 +3,11 @@ import { PrinterDriver } from '../../../drivers/printer/printer.js';
 import { PrinterSimulator } from '../../../drivers/printer/simulator.js';
 import { serveTcp } from '../../../drivers/printer/sim-server.js';
 import { tcpLink } from '../../../drivers/printer/link-tcp.js';
-import { PrinterErrorCode, isPrinterError } from '../../../drivers/printer/errors.js';
+import { PrinterError, PrinterErrorCode, isPrinterError } from '../../../drivers/printer/errors.js';
 import { Backoff } from '../../../drivers/common/backoff.js';
 import { recordingLogger, silentLogger } from '../../../drivers/common/logger.js';
 import { job, linesOf, until } from './helpers.js';
+import { encodeJob } from '../../../protocols/escpos/index.js';
 
 async function rig(t: Test, sim = new PrinterSimulator()) {
   const server = await serveTcp(sim, { port: 0 });
@@ -174,4 +175,47 @@ t.test('simulator keeps a bounded number of pages', (t) => {
   for (const l of ['A', 'B', 'C']) s.receive(job(l));
   t.same(sim.pages.map((p) => linesOf(p.ops)), [['B'], ['C']]);
   t.end();
+});
+
+t.test('a job cut off mid-raster: after reopening, the printer is flushed and the next job prints as text', async (t) => {
+  const sim = new PrinterSimulator();
+  const server = await serveTcp(sim, { port: 0 });
+  const inner = tcpLink({ host: '127.0.0.1', port: server.port });
+  let breakAfter = Infinity;
+  // A link that dies after `breakAfter` job bytes: the cable pulled in the middle of an image.
+  const openLink = async () => {
+    const l = await inner();
+    let sent = 0;
+    return {
+      ...l,
+      kind: l.kind,
+      address: l.address,
+      canRead: l.canRead,
+      write: async (b: Uint8Array) => {
+        if (b.length > 3 && sent + b.length > breakAfter) {
+          await l.write(b.subarray(0, Math.max(0, breakAfter - sent)));
+          breakAfter = Infinity;
+          await l.close();
+          throw new PrinterError(PrinterErrorCode.WriteFailed, 'cable pulled');
+        }
+        if (b.length > 3) sent += b.length;
+        return l.write(b);
+      },
+    };
+  };
+  const driver = new PrinterDriver({ openLink, logger: silentLogger, pollIntervalMs: 60_000, statusTimeoutMs: 400, chunkBytes: 1024, backoff: new Backoff({ baseMs: 20, capMs: 40 }) });
+  t.teardown(async () => {
+    await driver.stop();
+    await server.close();
+  });
+  await driver.start();
+  const w = 384;
+  const img = { width: w, height: 64, data: new Uint8ClampedArray(w * 64 * 4).fill(0) };
+  breakAfter = 1500; // inside the 3 072-byte GS v 0 payload
+  await t.rejects(driver.send(encodeJob([{ type: 'image', image: img }, { type: 'cut' }], { paper: 58 })), { code: PrinterErrorCode.WriteFailed });
+  await until(driver, 'lifecycle', (l) => l === 'ready');
+  t.equal(await driver.send(job('AFTER FLUSH')), 'printed');
+  t.same(linesOf(sim.printed).filter((l) => l.includes('AFTER')), ['AFTER FLUSH'], 'not swallowed as image data');
+  const raster = sim.printed.find((o) => o.kind === 'raster');
+  t.ok(raster && raster.kind === 'raster' && raster.data.subarray(1600).every((b) => b === 0), 'the rest of the cut-off image came out white');
 });
