@@ -2,12 +2,13 @@
  * `make demo`: an embedded aedes broker and the fleet monitor (`kiosk-fleet serve
  * --embedded-broker`), three simulated kiosks — each a real `kiosk-agent` process with its own
  * configuration and database under .demo/ — and the fleet table, reprinted every 2 s.
- * Ctrl-C stops the kiosks (each says goodbye), then the fleet.
+ * Ctrl-C stops the kiosks (each says goodbye), then the fleet. Each kiosk has a simulated UPS
+ * (`simulate.ups`: a Megatec unit behind a pretend USB HID shim); the first has a power cut.
  *
  * DEMO_SECONDS=N stops it by itself after N seconds, and DEMO_DIR puts its files elsewhere
  * (both used by the demo's own test).
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
@@ -18,6 +19,8 @@ import { startDemoReaders } from '../drivers/fingerprint/demo-readers.js';
 import { keyIdOf, parsePublicKey } from '../protocols/seal/seal.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+/** The demo's power cut at the first kiosk: mains fails 15 s after it starts (after the first table of all kiosks online) and returns 15 s later. */
+const POWER_CUT = { cutAtSec: 15, cutForSec: 15 };
 const DEMO = process.env['DEMO_DIR'] ?? join(ROOT, '.demo');
 const KIOSKS = [
   { id: 'RJ-JAI-0001', district: 'Jaipur', lsp: 'e-Mitra Jaipur LSP', name: 'e-Mitra Sanganer' },
@@ -86,8 +89,12 @@ async function main(): Promise<void> {
       api: { socket: join(dir, 'api.sock') },
       log: { level: 'warn' },
       clock: { trust: 'always' },
-      simulate: { eventEveryMs: 7000 },
-      devices: { fingerprint: { r30x: { path: readers[i]!.r30xPath }, rd: { healthPollSec: 10 } } },
+      // Each kiosk has a simulated UPS on a pretend USB HID shim; the first has a power cut (POWER_CUT).
+      simulate: { eventEveryMs: 7000, ups: i === 0 ? POWER_CUT : {} },
+      devices: {
+        fingerprint: { r30x: { path: readers[i]!.r30xPath }, rd: { healthPollSec: 10 } },
+        ups: { backend: 'megatec-hid', pollIntervalMs: 1000 },
+      },
       ekyc: { central: { publicKey: central, keyId: keyIdOf(parsePublicKey(central)) }, rd: { ports: [readers[i]!.rdPort] } },
       auth: { users: [{ user: 'tech', name: 'Demo technician', role: 'admin', pinHash: techPin }] },
     };
@@ -108,7 +115,7 @@ async function main(): Promise<void> {
     process.stdout.write('stopping the fleet monitor…\n');
     fleet.kill('SIGTERM');
     await waitExit(fleet, 5000);
-    printTable();
+    await printTable();
     process.stdout.write('demo stopped.\n');
     process.exit(0);
   };
@@ -116,17 +123,21 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop());
 
   const started = Date.now();
-  const printTable = () => {
-    const r = spawnSync(node, [join(ROOT, 'bin/kiosk-fleet'), 'status', '--db', fleetDb], { encoding: 'utf8' });
+  // Not spawnSync: the simulated readers live in this process and must keep answering meanwhile.
+  const printTable = async () => {
+    const r = await new Promise<{ status: number; stdout: string; stderr: string }>((res) =>
+      execFile(node, [join(ROOT, 'bin/kiosk-fleet'), 'status', '--db', fleetDb], { encoding: 'utf8' }, (err, stdout, stderr) => res({ status: err ? 1 : 0, stdout, stderr })),
+    );
     const secs = Math.round((Date.now() - started) / 1000);
     const clear = process.stdout.isTTY ? '\x1b[2J\x1b[H' : '';
     process.stdout.write(
       `${clear}kiosk-agent demo — broker mqtt://127.0.0.1:${port}, fleet db ${fleetDb}, t+${secs}s (Ctrl-C stops)\n\n` +
         `${r.status === 0 ? r.stdout : `(fleet not ready yet) ${r.stderr.trim()}`}\n` +
-        `readers: KIOSKCTL_USER=tech KIOSKCTL_PIN=1234 bin/kioskctl fingerprint info -c ${join(DEMO, KIOSKS[0]!.id, 'config.json')}\n`,
+        `readers: KIOSKCTL_USER=tech KIOSKCTL_PIN=1234 bin/kioskctl fingerprint info -c ${join(DEMO, KIOSKS[0]!.id, 'config.json')}\n` +
+        `UPS: ${KIOSKS[0]!.id} loses mains ${POWER_CUT.cutAtSec} s after it starts, for ${POWER_CUT.cutForSec} s: bin/kioskctl ups status -c ${join(DEMO, KIOSKS[0]!.id, 'config.json')}\n`,
     );
   };
-  const timer = setInterval(printTable, 2000);
+  const timer = setInterval(() => void printTable(), 2000);
   const limit = Number(process.env['DEMO_SECONDS'] ?? 0);
   if (limit > 0) setTimeout(() => void stop(), limit * 1000);
 }
