@@ -11,13 +11,15 @@ import { upsCapability } from './ups/capability.js';
 
 // Ledger, e-wallet, PIN logins, inactivity and jobs (issue 8); first, so e-KYC can record in it.
 const ledger = businessCapability();
+// Fingerprint readers (issue 4); before e-KYC, which captures through its RD client.
+const fingerprint = fingerprintCapability();
 
 export const CAPABILITIES: Capability[] = [
   ledger,
+  // R30x driver, RD health, technician endpoints.
+  fingerprint,
   // e-KYC captures (issue 7): accepted captures are recorded through the ledger.
-  ekycCapability({ recordTransaction: (tx, input) => ledger.recordEkyc(tx, input) }),
-  // Fingerprint readers (issue 4): R30x driver, RD health, technician endpoints.
-  fingerprintCapability(),
+  ekycCapability({ recordTransaction: (tx, input) => ledger.recordEkyc(tx, input), rd: fingerprint.rdCaptures }),
   // UPS and power policy (issue 6): last, so its low-battery stop finds the others running.
   upsCapability(),
 ];

@@ -4,9 +4,10 @@
  * the technician's endpoints. It always runs, so `kioskctl fingerprint info` can say that no
  * reader is configured rather than find no endpoint.
  */
-import type { Timers } from '../../drivers/fingerprint/errors.js';
+import { FingerprintError, type Timers } from '../../drivers/fingerprint/errors.js';
 import type { OpenPort } from '../../drivers/fingerprint/r30x/port.js';
 import type { Capability } from '../context.js';
+import type { CaptureSource } from '../ekyc/hooks.js';
 import type { ReaderEvent } from './health.js';
 import { FingerprintReaders, type RdHealthSource } from './readers.js';
 import { fingerprintRoutes } from './routes.js';
@@ -20,9 +21,19 @@ export interface FingerprintDeps {
   onStarted?: (readers: FingerprintReaders) => void;
 }
 
-export function fingerprintCapability(deps: FingerprintDeps = {}): Capability {
+export interface FingerprintCapability extends Capability {
+  /** For the e-KYC capability: captures through this capability's RD client (start this one first). */
+  rdCaptures: CaptureSource;
+}
+
+export function fingerprintCapability(deps: FingerprintDeps = {}): FingerprintCapability {
+  let started: FingerprintReaders | undefined;
   return {
     name: 'fingerprint',
+    rdCaptures: {
+      capture: (input) =>
+        started ? started.captureRd(input) : Promise.reject(new FingerprintError('RD_NOT_FOUND', 'The fingerprint readers are not running')),
+    },
     async start(ctx) {
       const { config } = ctx.loaded;
       const readers = new FingerprintReaders({
@@ -43,9 +54,15 @@ export function fingerprintCapability(deps: FingerprintDeps = {}): Capability {
         ...(deps.rd ? { rd: deps.rd } : {}),
       });
       await readers.start();
+      started = readers;
       ctx.router.add(...fingerprintRoutes(readers));
       deps.onStarted?.(readers);
-      return { stop: () => readers.stop() };
+      return {
+        stop: async () => {
+          started = undefined;
+          await readers.stop();
+        },
+      };
     },
   };
 }

@@ -10,6 +10,8 @@ import { R30xDriver, type R30xHealth } from '../../drivers/fingerprint/r30x/driv
 import type { OpenPort } from '../../drivers/fingerprint/r30x/port.js';
 import { deviceCertificateExpiry, RdServiceClient, type RdClientOptions } from '../../drivers/fingerprint/rd-service/client.js';
 import type { DeviceInfo } from '../../protocols/rd-service/device-info.js';
+import type { RdHealth } from '../../protocols/rd-service/health.js';
+import type { PidCapture, PidOptionsInput } from '../../protocols/rd-service/index.js';
 import type { DeviceHealth } from '../../protocols/telemetry/state.js';
 import type { EkycConfig } from '../ekyc/config.js';
 import type { FingerprintConfig } from './config.js';
@@ -17,8 +19,10 @@ import { R30xHealthTracker, RdHealthTracker, type ReaderEvent } from './health.j
 import { fingerprintProblems, toProblem } from './problems.js';
 import type { FingerprintApi, FingerprintInfo } from './routes.js';
 
-/** The part of RdServiceClient the health poll uses (a fake in tests). */
-export type RdHealthSource = Pick<RdServiceClient, 'refreshHealth' | 'deviceInfo' | 'endpoint'>;
+/** The part of RdServiceClient the health poll and e-KYC captures use. */
+export type RdHealthSource = Pick<RdServiceClient, 'refreshHealth' | 'deviceInfo' | 'endpoint' | 'capture' | 'lastHealth'>;
+
+type RdExtra = { port?: number; scheme?: string; info?: string; device?: DeviceInfo; certExpiresAt?: Date };
 
 export interface FingerprintReadersOptions {
   config: FingerprintConfig | undefined;
@@ -56,6 +60,10 @@ export class FingerprintReaders implements FingerprintApi {
   #rdTimer: unknown;
   #rdPoll: Promise<void> | undefined;
   #driverStart: Promise<void> | undefined;
+  /** The RD client e-KYC captures with when health is not polled. */
+  #captureOnly: RdHealthSource | undefined;
+  #capturing = 0;
+  #rdExtra: RdExtra = {};
   #stopped = false;
 
   constructor(o: FingerprintReadersOptions) {
@@ -125,10 +133,37 @@ export class FingerprintReaders implements FingerprintApi {
       .catch((err: unknown) => this.#o.logger.error({ err: (err as Error).message, event: event.type }, 'reader event not recorded'));
   }
 
+  /**
+   * One e-KYC capture through the same RD client the health poll uses: one client per RD
+   * service, and no RDSERVICE or DEVICEINFO request lands in the middle of a capture (the poll
+   * waits its turn). What the capture learns (720 not ready, service gone) is reported at once.
+   */
+  async captureRd(input: PidOptionsInput): Promise<PidCapture> {
+    const rd = this.#rd ?? (this.#captureOnly ??= new RdServiceClient(rdClientOptions(this.#o.ekyc, this.#o.logger.child({ reader: 'rd' }))));
+    this.#capturing++;
+    try {
+      return await rd.capture(input);
+    } finally {
+      this.#capturing--;
+      if (rd === this.#rd && !this.#stopped) {
+        const h = rd.lastHealth;
+        this.#applyRd(h, h.state === 'READY' || h.state === 'USED' ? this.#rdExtra : {});
+      }
+    }
+  }
+
+  #applyRd(h: RdHealth, extra: RdExtra): void {
+    const { health, event } = this.#rdTracker.update(h, extra, (this.#o.now ?? Date.now)());
+    this.#o.devices.set('rdService', health);
+    if (event) this.#emit(event);
+  }
+
   async #pollRd(): Promise<void> {
     const rd = this.#rd!;
     if (this.#stopped) return;
     try {
+      // A capture is running: its outcome reports the health; poll next time.
+      if (this.#capturing > 0) return;
       const h = await rd.refreshHealth();
       let device: DeviceInfo | undefined;
       if (h.state === 'READY' || h.state === 'USED') {
@@ -141,11 +176,8 @@ export class FingerprintReaders implements FingerprintApi {
         ...(device ? { device } : {}),
         ...(certExpiresAt ? { certExpiresAt } : {}),
       };
-      const { health, event } = this.#rdTracker.update(h, extra, (this.#o.now ?? Date.now)());
-      if (!this.#stopped) {
-        this.#o.devices.set('rdService', health);
-        if (event) this.#emit(event);
-      }
+      this.#rdExtra = extra;
+      if (!this.#stopped) this.#applyRd(h, extra);
     } catch (err) {
       this.#o.logger.warn({ err: (err as Error).message }, 'RD health poll failed');
     } finally {

@@ -139,3 +139,33 @@ t.test('RD health is not polled without e-KYC unless asked for; with e-KYC it lo
 function ctxLogger() {
   return { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined, child: ctxLogger };
 }
+
+t.test('e-KYC captures through the same RD client: no health poll mid-capture; what a capture learns is reported at once', async (t) => {
+  const { publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const sim = new RdServiceSimulator({ uidaiPublicKey: publicKey, captureDelayMs: 300 });
+  const port = await sim.listen(0);
+  t.teardown(() => sim.close());
+  const timers = new ManualTimers();
+  let readers: FingerprintReaders | undefined;
+  const { ctx, events, devices } = fakeContext({ rd: { enabled: true } });
+  const cap = fingerprintCapability({ rd: new RdServiceClient({ probes: [{ scheme: 'http', port }] }), timers, onStarted: (r) => (readers = r) });
+  await t.rejects(cap.rdCaptures.capture({ timeoutMs: 1000 }), { code: 'RD_NOT_FOUND' }, 'not started yet');
+  const running = await cap.start(ctx);
+  t.teardown(() => running?.stop());
+  await waitFor(() => devices.snapshot()['rdService']?.state === 'ok', 3000, 'first poll');
+
+  const before = sim.requests.length;
+  const capture = cap.rdCaptures.capture({ timeoutMs: 5000 });
+  await new Promise((r) => setTimeout(r, 50));
+  await readers!.pollRdNow();
+  const during = sim.requests.slice(before).map((r) => r.method);
+  const result = await capture;
+  t.same(during, ['CAPTURE'], 'the poll did not talk to the RD service while the capture ran');
+  t.equal(String(result.pid), '[PidData redacted]');
+
+  sim.opts.status = 'NOTREADY';
+  await t.rejects(cap.rdCaptures.capture({ timeoutMs: 1000 }), { code: 'RD_NOT_READY' });
+  t.match(devices.snapshot()['rdService'], { state: 'fault', status: 'NOTREADY' }, 'state from the capture, before any poll');
+  t.same(events.map((e) => e.type), ['reader.connected', 'reader.not_ready']);
+  t.notMatch(JSON.stringify(events) + JSON.stringify(devices.snapshot()), /Data|Skey|Hmac/, 'no PID block anywhere');
+});
