@@ -13,7 +13,7 @@ import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { Backoff } from '../../drivers/common/backoff.js';
 import type { Logger } from '../../drivers/common/logger.js';
-import { CONTRACT_VERSION, kioskDownFilter, parseTopic, topicFor, type DownChannel } from '../../protocols/telemetry/index.js';
+import { CONTRACT_VERSION, parseTopic, topicFor, type DownChannel } from '../../protocols/telemetry/index.js';
 import type { StatusOffline, StatusOnline } from '../../protocols/telemetry/status.js';
 import type { AgentConfig } from '../config/schema.js';
 import type { TimeSource } from '../outbox/outbox.js';
@@ -177,8 +177,11 @@ export class MqttLink {
       if (err) this.opts.logger.warn({ err: err.message }, 'birth not acknowledged');
     });
     this.opts.logger.info({ session, url: redactUrl(this.opts.config.url) }, 'connected');
-    if (this.#handlers.size > 0) {
-      client.subscribe(kioskDownFilter(this.opts.kioskId), { qos: 1 }, (err) => {
+    // Only the channels someone handles: a `kiosk/v1/<id>/+` filter would also echo every one of
+    // the kiosk's own upward messages back over the metered link.
+    const topics = [...this.#handlers.keys()].map((channel) => topicFor(this.opts.kioskId, channel));
+    if (topics.length > 0) {
+      client.subscribe(topics, { qos: 1 }, (err) => {
         if (err) this.opts.logger.warn({ err: err.message }, 'subscription to jobs and results refused');
       });
     }

@@ -44,11 +44,6 @@ export function topicFor(kioskId: string, channel: Channel): string {
 /** Everything every kiosk sends: what the fleet subscribes to. */
 export const FLEET_UP_FILTER = `${TOPIC_ROOT}/+/+`;
 
-/** A kiosk's own downward topics: what the agent subscribes to. */
-export function kioskDownFilter(kioskId: string): string {
-  return `${TOPIC_ROOT}/${kioskId}/+`;
-}
-
 export interface ParsedTopic {
   kioskId: string;
   channel: Channel;

@@ -108,9 +108,14 @@ t.test('downward messages reach their handler, also those sent while the kiosk w
     return Promise.resolve();
   });
   a.link.onMessage('capture-results', () => Promise.reject(new Error('bad input')));
+  const subscribed: string[] = [];
+  broker.broker.on('subscribe', (subs, client) => {
+    if (client.id === 'RJ-JAI-0001') subscribed.push(...subs.map((s) => s.topic));
+  });
   a.link.start();
   await central.until(() => central.on('status').length === 1, 5000, 'birth');
-  await new Promise((r) => setTimeout(r, 100)); // let the subscription settle
+  await central.until(() => subscribed.length === 2, 5000, 'subscription');
+  t.same(subscribed.sort(), ['kiosk/v1/RJ-JAI-0001/capture-results', 'kiosk/v1/RJ-JAI-0001/jobs'], 'only the handled downward channels, never its own upward ones');
   await central.client.publishAsync('kiosk/v1/RJ-JAI-0001/capture-results', 'garbage', { qos: 1 });
   await central.client.publishAsync('kiosk/v1/RJ-JAI-0001/jobs', '{"id":"j1"}', { qos: 1 });
   await central.client.publishAsync('kiosk/v1/RJ-JAI-0002/jobs', '{"id":"other kiosk"}', { qos: 1 });

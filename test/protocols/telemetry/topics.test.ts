@@ -1,5 +1,5 @@
 import t from 'tap';
-import { parseTopic, topicFor, FLEET_UP_FILTER, kioskDownFilter } from '../../../protocols/telemetry/topics.js';
+import { parseTopic, topicFor, FLEET_UP_FILTER } from '../../../protocols/telemetry/topics.js';
 
 t.test('topicFor and parseTopic round-trip every channel', (t) => {
   for (const ch of ['status', 'heartbeat', 'state', 'events', 'jobs'] as const) {
@@ -15,6 +15,5 @@ t.test('topics outside the contract are refused', (t) => {
     t.equal(parseTopic(bad), undefined, bad);
   }
   t.equal(FLEET_UP_FILTER, 'kiosk/v1/+/+');
-  t.equal(kioskDownFilter('MP-BPL-7'), 'kiosk/v1/MP-BPL-7/+');
   t.end();
 });
