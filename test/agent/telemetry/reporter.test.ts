@@ -26,7 +26,7 @@ t.test('heartbeat and state carry devices, capability sections and summaries, an
   });
   devices.set('printer', { state: 'degraded', detail: 'paper low' });
   devices.set('ups', { state: 'ok' });
-  reporter.addStateSection('wallet', () => ({ balancePaise: 2_500_000 }));
+  reporter.addStateSection('example', () => ({ pending: 2 }));
   reporter.addSummary(() => 'wallet:ok');
   reporter.addSummary(() => undefined);
   t.throws(() => reporter.addStateSection('devices', () => ({})), /taken/);
@@ -36,7 +36,7 @@ t.test('heartbeat and state carry devices, capability sections and summaries, an
   const hb = JSON.parse(rows.find((r) => r.channel === 'heartbeat')!.payload);
   t.equal(hb.sum, 'printer:degraded(paper low) ups:ok wallet:ok');
   const st = JSON.parse(rows.find((r) => r.channel === 'state')!.payload);
-  t.match(st, { devices: { printer: { state: 'degraded' }, ups: { state: 'ok' } }, wallet: { balancePaise: 2_500_000 }, clock: { source: 'ntp' } });
+  t.match(st, { devices: { printer: { state: 'degraded' }, ups: { state: 'ok' } }, example: { pending: 2 }, clock: { source: 'ntp' } });
   for (const r of rows) t.ok(decodeMessage(r.topic, Buffer.from(r.payload)).ok, `${r.channel} valid`);
   // A repeated identical device report is no change.
   let changes = 0;
