@@ -21,7 +21,7 @@ t.test('broker stopped and restarted while events are emitted', { skip: mosquitt
   const agent = spawnAgent(config);
   t.teardown(() => agent.proc.kill('SIGKILL'));
 
-  await sub.until(() => seqs(sub).length >= 20, 10_000, 'first events');
+  await sub.until(() => seqs(sub).length >= 20, 30_000, 'first events');
   for (let outage = 0; outage < 2; outage++) {
     // Real time here is the point: the agent must keep producing while the broker is away.
     await broker.stop();

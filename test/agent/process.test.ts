@@ -101,8 +101,8 @@ t.test('start → birth; SIGTERM → clean stop; kill -9 → unclean as the next
   const config = writeAgentConfig({ id: 'RJ-JAI-0010', url: broker.url, dir, heartbeatSec: 5 });
 
   const first = spawnAgent(config);
-  await sub.until(() => sub.on('status').some((r) => r.message['state'] === 'online'), 10_000, 'birth');
-  await sub.until(() => sub.on('state').length >= 1 && sub.on('events').length >= 1, 10_000, 'state and agent.start');
+  await sub.until(() => sub.on('status').some((r) => r.message['state'] === 'online'), 30_000, 'birth');
+  await sub.until(() => sub.on('state').length >= 1 && sub.on('events').length >= 1, 30_000, 'state and agent.start');
   t.match(sub.on('events')[0]?.message, { type: 'agent.start', data: { previousExit: 'first' } });
   const socket = (JSON.parse(readFileSync(config, 'utf8')) as { api: { socket: string } }).api.socket;
   const status = await getJson(socket, '/v1/status');
@@ -113,14 +113,14 @@ t.test('start → birth; SIGTERM → clean stop; kill -9 → unclean as the next
   t.match(sub.on('status').at(-1)?.message, { state: 'offline', reason: 'shutdown' });
 
   const second = spawnAgent(config);
-  await sub.until(() => sub.on('events').filter((r) => r.message['type'] === 'agent.start').length === 2, 10_000, 'second start');
+  await sub.until(() => sub.on('events').filter((r) => r.message['type'] === 'agent.start').length === 2, 30_000, 'second start');
   t.match(sub.on('events').filter((r) => r.message['type'] === 'agent.start')[1]?.message, { data: { previousExit: 'clean' } });
   second.proc.kill('SIGKILL');
   await second.exited;
-  await sub.until(() => sub.on('status').at(-1)?.message['reason'] === 'will', 5000, 'will after kill -9');
+  await sub.until(() => sub.on('status').at(-1)?.message['reason'] === 'will', 15_000, 'will after kill -9');
 
   const third = spawnAgent(config);
-  await sub.until(() => sub.on('events').filter((r) => r.message['type'] === 'agent.start').length === 3, 10_000, 'third start');
+  await sub.until(() => sub.on('events').filter((r) => r.message['type'] === 'agent.start').length === 3, 30_000, 'third start');
   t.match(sub.on('events').filter((r) => r.message['type'] === 'agent.start')[2]?.message, { data: { previousExit: 'unclean' } });
   const sessions = sub.on('status').filter((r) => r.message['state'] === 'online').map((r) => r.message['session'] as number);
   t.same(sessions, [1, 2, 3], 'session counter persisted across restarts');
