@@ -8,6 +8,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { child, createLogger, LOG_LEVELS, type LogLevel } from './log.js';
 import { startFleet } from './serve.js';
+import { claimCommand, ClaimUsageError } from './enrollment/cli.js';
 import { readFleetStatus, renderFleetStatus } from './view.js';
 
 export interface Io {
@@ -28,6 +29,7 @@ The central side of kiosk-agent: watches the fleet over MQTT.
 Commands:
   serve    ingest kiosk telemetry from the broker into the fleet database
   status   print the fleet as a table (or JSON) from the fleet database
+  claim    create one-time claim codes for enrolling kiosks
 
 Run \`kiosk-fleet <command> --help\` for a command's options.
 `;
@@ -47,6 +49,8 @@ Options:
   --share-group NAME      shared-subscription group of the fleet instances (default kiosk-fleet)
   --heartbeat-misses N    offline after N missed heartbeat intervals (default 3)
   --log-level LEVEL       ${LOG_LEVELS.join(', ')} (default info)
+  --ca-cert PEM           kiosk CA certificate: with --ca-key, enroll kiosks by claim
+  --ca-key PEM            its private key
   -h, --help              show this help
 
 Stops cleanly on SIGINT or SIGTERM.
@@ -91,6 +95,8 @@ async function serve(args: string[], io: Io): Promise<number> {
     'share-group': { type: 'string' },
     'heartbeat-misses': { type: 'string' },
     'log-level': { type: 'string' },
+    'ca-cert': { type: 'string' },
+    'ca-key': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (v.help) {
@@ -138,6 +144,7 @@ async function serve(args: string[], io: Io): Promise<number> {
     shareGroup: group,
     heartbeatMisses,
     log,
+    ...(str('ca-cert') !== undefined || str('ca-key') !== undefined ? { provisioning: caOptions(str('ca-cert'), str('ca-key')) } : {}),
   });
   let onSignal: (sig: NodeJS.Signals) => void = () => undefined;
   const stop = new Promise<string>((resolve) => {
@@ -153,6 +160,11 @@ async function serve(args: string[], io: Io): Promise<number> {
   child(log, 'serve').info({ signal: why }, 'stopping');
   await fleet.close();
   return 0;
+}
+
+function caOptions(caCert: string | undefined, caKey: string | undefined): { caCert: string; caKey: string } {
+  if (!caCert || !caKey) throw new UsageError('--ca-cert and --ca-key go together');
+  return { caCert, caKey };
 }
 
 async function status(args: string[], io: Io): Promise<number> {
@@ -181,6 +193,8 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
         return await serve(rest, io);
       case 'status':
         return await status(rest, io);
+      case 'claim':
+        return await claimCommand(rest, io);
       case '-h':
       case '--help':
       case 'help':
@@ -190,12 +204,12 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
         io.stderr.write(USAGE);
         return 2;
       default:
-        throw new UsageError(`unknown command '${command}' (commands: serve, status)`);
+        throw new UsageError(`unknown command '${command}' (commands: serve, status, claim)`);
     }
   } catch (err) {
-    const usage = err instanceof UsageError;
+    const usage = err instanceof UsageError || err instanceof ClaimUsageError;
     io.stderr.write(`kiosk-fleet: ${(err as Error).message ?? String(err)}\n`);
-    if (usage) io.stderr.write(`Run \`kiosk-fleet ${command && ['serve', 'status'].includes(command) ? `${command} ` : ''}--help\` for usage.\n`);
+    if (usage) io.stderr.write(`Run \`kiosk-fleet ${command && ['serve', 'status', 'claim'].includes(command) ? `${command} ` : ''}--help\` for usage.\n`);
     return usage ? 2 : 1;
   }
 }

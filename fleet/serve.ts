@@ -5,6 +5,7 @@ import { Ingestor } from './ingest.js';
 import { child, type Logger } from './log.js';
 import { LivenessMonitor } from './monitor.js';
 import { MqttSource } from './source.js';
+import { type ProvisioningOptions, type RunningProvisioning, startProvisioning } from './enrollment/start.js';
 import type { FleetRepository } from './store/repository.js';
 import { SqliteFleetRepository } from './store/sqlite-repository.js';
 
@@ -21,6 +22,8 @@ export interface ServeOptions {
   retryMs?: number;
   catchupMs?: number;
   statsEveryMs?: number;
+  /** With a kiosk CA: enrollment by claim (issue 9). */
+  provisioning?: ProvisioningOptions;
 }
 
 export interface FleetServer {
@@ -48,6 +51,14 @@ export async function startFleet(opts: ServeOptions): Promise<FleetServer> {
     throw err;
   }
   const url = broker?.url ?? opts.mqttUrl;
+  let provisioning: RunningProvisioning | undefined;
+  try {
+    if (opts.provisioning) provisioning = await startProvisioning({ ...opts.provisioning, url, db: opts.db, clock, log: opts.log });
+  } catch (err) {
+    await broker?.close();
+    await repo.close();
+    throw err;
+  }
   const ingest = new Ingestor({ repo, clock, log: child(opts.log, 'ingest') });
   const source = new MqttSource({
     url,
@@ -76,6 +87,7 @@ export async function startFleet(opts: ServeOptions): Promise<FleetServer> {
     (closing ??= (async () => {
       clock.clearInterval(statsTimer);
       await source.stop();
+      await provisioning?.close();
       await monitor.stop();
       await ingest.idle();
       await broker?.close();
@@ -83,7 +95,7 @@ export async function startFleet(opts: ServeOptions): Promise<FleetServer> {
       child(opts.log, 'serve').info('stopped');
     })());
   // Connecting waits for the broker as long as it takes; `ready` says when the fleet is reading.
-  const ready = source.start();
+  const ready = provisioning ? Promise.all([source.start(), provisioning.ready]).then(() => undefined) : source.start();
   ready.catch(() => undefined);
   return { url, ...(broker ? { broker } : {}), repo, ingest, monitor, source, ready, close };
 }

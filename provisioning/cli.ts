@@ -9,6 +9,7 @@ import { silentLogger } from '../drivers/common/logger.js';
 import { Store } from '../agent/store/db.js';
 import { FINGERPRINT_HELP, fingerprintCommand } from './fingerprint.js';
 import { UPS_HELP, upsCommand } from './ups.js';
+import { PROVISIONING_COMMANDS, PROVISIONING_HELP, provisioningCommand } from './commands.js';
 
 const HELP = `kioskctl — set up and check a kiosk
 
@@ -20,6 +21,7 @@ Commands:
   queue           messages waiting for central, by channel
 ${FINGERPRINT_HELP}
 ${UPS_HELP}
+${PROVISIONING_HELP}
 
 Options:
   -c, --config PATH   configuration file (else $KIOSK_AGENT_CONFIG, else /etc/kiosk-agent/config.json)
@@ -37,6 +39,11 @@ function fail(msg: string, code: number): never {
 }
 
 export function main(argv: string[]): void {
+  // Provisioning commands parse their own options and run before any configuration exists.
+  if (PROVISIONING_COMMANDS.includes(argv.find((a) => !a.startsWith('-')) ?? '')) {
+    provisioningCommand(argv).then((code) => (process.exitCode = code), (err: unknown) => fail((err as Error).message, 70));
+    return;
+  }
   let parsed;
   try {
     parsed = parseArgs({

@@ -1,0 +1,92 @@
+/**
+ * Where provisioning writes, under a root directory (`--root`, "/" on a kiosk), and how: every
+ * file goes to a temporary name, is fsynced, then renamed over the old one, so a power cut leaves
+ * either the old file or the new one, never half of each. Paths written inside the configuration
+ * carry the root too, so an agent started from a staged root finds its files there.
+ */
+import { constants } from 'node:fs';
+import { chmod, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
+
+export interface Layout {
+  root: string;
+  config: string;
+  receiptKey: string;
+  receiptPub: string;
+  ca: string;
+  tlsKey: string;
+  csr: string;
+  cert: string;
+  udev: string;
+  unit: string;
+  stateDir: string;
+  store: string;
+  socket: string;
+  record: string;
+}
+
+export function layout(rootDir = '/'): Layout {
+  const root = resolve(rootDir);
+  const p = (rel: string) => join(root, rel);
+  return {
+    root,
+    config: p('etc/kiosk-agent/config.json'),
+    receiptKey: p('etc/kiosk-agent/keys/receipt-ed25519.pem'),
+    receiptPub: p('etc/kiosk-agent/keys/receipt-ed25519.pub.pem'),
+    ca: p('etc/kiosk-agent/tls/ca.pem'),
+    tlsKey: p('etc/kiosk-agent/tls/kiosk.key'),
+    csr: p('etc/kiosk-agent/tls/kiosk.csr'),
+    cert: p('etc/kiosk-agent/tls/kiosk.crt'),
+    udev: p('etc/udev/rules.d/70-kiosk-agent.rules'),
+    unit: p('etc/systemd/system/kiosk-agent.service'),
+    stateDir: p('var/lib/kiosk-agent'),
+    store: p('var/lib/kiosk-agent/agent.db'),
+    socket: p('run/kiosk-agent/api.sock'),
+    record: p('var/lib/kiosk-agent/provisioning.json'),
+  };
+}
+
+export async function readIfExists(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+export async function modeOf(path: string): Promise<number | undefined> {
+  try {
+    return (await stat(path)).mode & 0o777;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function writeAtomic(path: string, content: string, mode: number): Promise<void> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o755 });
+  const tmp = `${path}.tmp-${process.pid}`;
+  // O_EXCL with the final mode: a private key is never readable by others, not even for a moment.
+  const fh = await open(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
+  try {
+    await fh.writeFile(content);
+    await fh.chmod(mode);
+    await fh.sync();
+  } catch (err) {
+    await fh.close();
+    await unlink(tmp).catch(() => undefined);
+    throw err;
+  } finally {
+    await fh.close().catch(() => undefined);
+  }
+  await rename(tmp, path);
+  // The rename itself is durable only once the directory is synced.
+  const dir = await open(dirname(path), constants.O_RDONLY);
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+}
+
+export { chmod };

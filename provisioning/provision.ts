@@ -1,0 +1,178 @@
+/**
+ * `kioskctl provision`: turns validated answers into the files a kiosk needs — device keys, CSR,
+ * the broker's CA, the agent configuration, udev rules, the systemd unit — then enrolls by claim.
+ * Every file is compared with what is there first: unchanged files are not touched, keys are
+ * never replaced, and a kiosk that already holds a valid certificate for its key is not enrolled
+ * again, so a second run changes nothing. `dryRun` stops after the plan.
+ */
+import { X509Certificate } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { parseConfig, ConfigError } from '../agent/config/load.js';
+import { agentUnit } from '../agent/systemd/units.js';
+import type { InventoryItem } from '../protocols/telemetry/claim.js';
+import type { Answers } from './answers.js';
+import { AnswersError } from './answers.js';
+import { enroll } from './enroll.js';
+import { layout, type Layout, modeOf, readIfExists, writeAtomic } from './files.js';
+import { certFacts, createCsr, csrMatches, newReceiptKey, newTlsKey, publicPemOf } from './pki.js';
+import { udevRules, type UdevDevice } from './udev.js';
+
+export type Action = 'create' | 'update' | 'keep';
+
+export interface PlannedFile {
+  path: string;
+  what: string;
+  mode: number;
+  action: Action;
+  content: string;
+}
+
+export interface ProvisionOptions {
+  root: string;
+  answers: Answers & { centralKeyId?: string };
+  inventory: InventoryItem[];
+  udevDevices?: UdevDevice[];
+  dryRun?: boolean;
+  /** Skip enrollment even when the answers carry a claim. */
+  noEnroll?: boolean;
+  progress?: (line: string) => void;
+  now?: () => number;
+}
+
+export interface ProvisionResult {
+  layout: Layout;
+  files: PlannedFile[];
+  changed: number;
+  enrollment: { state: 'enrolled' | 'kept' | 'skipped' | 'dry-run'; fingerprint?: string; notAfter?: string };
+}
+
+/** The agent configuration the answers describe, validated with the agent's own schema. */
+export function buildConfig(a: Answers & { centralKeyId?: string }, l: Layout): Record<string, unknown> {
+  const config: Record<string, unknown> = {
+    schemaVersion: 2,
+    kiosk: {
+      id: a.kiosk.id,
+      ...(a.kiosk.name ? { name: a.kiosk.name } : {}),
+      district: a.kiosk.district,
+      lsp: a.kiosk.lsp,
+      ...(a.kiosk.location ? { location: a.kiosk.location } : {}),
+    },
+    mqtt: { url: a.mqtt.url, tls: { ca: l.ca, cert: l.cert, key: l.tlsKey } },
+    store: { path: l.store },
+    api: { socket: l.socket },
+    devices: a.devices ?? {},
+    ...(a.central && a.centralKeyId ? { ekyc: { central: { publicKey: a.central.capturePublicKey.trim(), keyId: a.centralKeyId } } } : {}),
+  };
+  for (const [k, v] of Object.entries(a.config ?? {})) {
+    const cur = config[k];
+    config[k] = cur && typeof cur === 'object' && v && typeof v === 'object' && !Array.isArray(v) ? { ...cur, ...v } : v;
+  }
+  return config;
+}
+
+async function plan(path: string, what: string, mode: number, content: string): Promise<PlannedFile> {
+  const old = await readIfExists(path);
+  const action: Action = old === undefined ? 'create' : old === content && (await modeOf(path)) === mode ? 'keep' : 'update';
+  return { path, what, mode, action, content };
+}
+
+/** An existing file kept as it is (keys), or a new one created. */
+async function keepOr(path: string, what: string, mode: number, make: () => string | Promise<string>): Promise<PlannedFile> {
+  const old = await readIfExists(path);
+  if (old !== undefined) return { path, what, mode, action: (await modeOf(path)) === mode ? 'keep' : 'update', content: old };
+  return { path, what, mode, action: 'create', content: await make() };
+}
+
+export async function provision(o: ProvisionOptions): Promise<ProvisionResult> {
+  const l = layout(o.root);
+  const a = o.answers;
+  const say = o.progress ?? (() => undefined);
+  const now = o.now ?? Date.now;
+
+  let caPem: string;
+  try {
+    caPem = await readFile(a.mqtt.ca, 'utf8');
+    new X509Certificate(caPem);
+  } catch (err) {
+    throw new AnswersError('answers', [`mqtt.ca: not a readable PEM certificate (${(err as Error).message})`]);
+  }
+  const configText = `${JSON.stringify(buildConfig(a, l), null, 2)}\n`;
+  try {
+    parseConfig(configText, l.config);
+  } catch (err) {
+    if (err instanceof ConfigError) throw new AnswersError('answers', err.problems.map((p) => `config ${p}`));
+    throw err;
+  }
+
+  const receiptKey = await keepOr(l.receiptKey, 'receipt signing key (Ed25519)', 0o600, () => newReceiptKey().privatePem);
+  const tlsKey = await keepOr(l.tlsKey, 'TLS client key (P-256)', 0o600, newTlsKey);
+  const oldCsr = await readIfExists(l.csr);
+  const csrText = oldCsr && csrMatches(oldCsr, tlsKey.content, a.kiosk.id) ? oldCsr : await createCsr(tlsKey.content, a.kiosk.id);
+  const unit = agentUnit({
+    configPath: l.config,
+    ...(a.service?.execPath ? { execPath: a.service.execPath } : {}),
+    ...(a.service?.user ? { user: a.service.user } : {}),
+    ...(a.service?.group ? { group: a.service.group } : {}),
+    ...(a.service?.watchdogSec ? { watchdogSec: a.service.watchdogSec } : {}),
+    ...(l.root !== '/' ? { readWritePaths: [l.stateDir] } : {}),
+  });
+  const files: PlannedFile[] = [
+    receiptKey,
+    await plan(l.receiptPub, 'receipt public key', 0o644, publicPemOf(receiptKey.content)),
+    tlsKey,
+    await plan(l.csr, 'certificate request (CSR)', 0o644, csrText),
+    await plan(l.ca, "broker's CA", 0o644, caPem),
+    await plan(l.config, 'agent configuration', 0o600, configText),
+    await plan(l.udev, 'udev rules', 0o644, udevRules(o.udevDevices ?? [])),
+    await plan(l.unit, 'systemd unit kiosk-agent.service', 0o644, unit),
+  ];
+  const changed = files.filter((f) => f.action !== 'keep').length;
+
+  // A certificate that is for this kiosk and this key, and not about to expire, needs no enrollment.
+  const certText = await readIfExists(l.cert);
+  let certOk: ReturnType<typeof certFacts> | undefined;
+  if (certText) {
+    try {
+      const f = certFacts(certText, tlsKey.content);
+      if (f.commonName === a.kiosk.id && f.keyMatches && f.notAfter.getTime() > now() + 7 * 86_400_000) certOk = f;
+    } catch {
+      certOk = undefined;
+    }
+  }
+  if (o.dryRun) {
+    return {
+      layout: l,
+      files,
+      changed,
+      enrollment: certOk ? { state: 'kept', fingerprint: certOk.fingerprint, notAfter: certOk.notAfter.toISOString() } : { state: 'dry-run' },
+    };
+  }
+
+  for (const f of files) {
+    if (f.action === 'keep') continue;
+    await writeAtomic(f.path, f.content, f.mode);
+    say(`${f.action === 'create' ? 'created' : 'updated'} ${f.path}\n`);
+  }
+
+  if (certOk) return { layout: l, files, changed, enrollment: { state: 'kept', fingerprint: certOk.fingerprint, notAfter: certOk.notAfter.toISOString() } };
+  if (!a.enrollment || o.noEnroll) return { layout: l, files, changed, enrollment: { state: 'skipped' } };
+  const got = await enroll({
+    url: a.mqtt.url,
+    caFile: l.ca,
+    claimCert: a.enrollment.claimCert,
+    claimKey: a.enrollment.claimKey,
+    claimCode: a.enrollment.claimCode,
+    kioskId: a.kiosk.id,
+    district: a.kiosk.district,
+    lsp: a.kiosk.lsp,
+    csr: csrText,
+    tlsKeyPem: tlsKey.content,
+    inventory: o.inventory,
+    timeoutMs: a.enrollment.timeoutSec * 1000,
+  });
+  await writeAtomic(l.cert, got.certificate, 0o644);
+  const facts = certFacts(got.certificate, tlsKey.content);
+  const record = { kioskId: a.kiosk.id, district: a.kiosk.district, lsp: a.kiosk.lsp, certificateSha256: got.fingerprint, notAfter: facts.notAfter.toISOString(), enrolledAt: new Date(now()).toISOString(), inventory: o.inventory };
+  await writeAtomic(l.record, `${JSON.stringify(record, null, 2)}\n`, 0o644);
+  return { layout: l, files, changed: changed + 1, enrollment: { state: 'enrolled', fingerprint: got.fingerprint, notAfter: facts.notAfter.toISOString() } };
+}
