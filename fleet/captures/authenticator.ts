@@ -6,7 +6,6 @@
  * The input is secret: an implementation must not log it, write it to disk or put it in an error
  * (reference §2.6, reg 17(1)(c); regulation 20 keeps PID data out of logs).
  */
-import { isRdCaptureError, parsePidData } from '../../protocols/rd-service/index.js';
 
 export interface AuthInput {
   kioskId: string;
@@ -53,15 +52,11 @@ export class SimulatedAuthenticator implements Authenticator {
 
   authenticate(input: AuthInput): Promise<AuthOutcome> {
     if (input.modality === 'fingerprint') {
-      if (!input.pidData) return Promise.resolve({ ok: false, code: 'BAD_PID', reason: 'no PidData in the capture' });
-      try {
-        const cap = parsePidData(input.pidData);
-        if (cap.resp.qScore.some((q) => q < this.#minQ)) {
-          return Promise.resolve({ ok: false, code: 'LOW_QUALITY', reason: 'fingerprint quality too low; capture again' });
-        }
-      } catch (err) {
-        const code = isRdCaptureError(err) ? 'RD_ERROR' : 'BAD_PID';
-        return Promise.resolve({ ok: false, code, reason: 'the PidData is not a usable capture' });
+      const pid = input.pidData ? readPid(input.pidData) : undefined;
+      if (!pid) return Promise.resolve({ ok: false, code: 'BAD_PID', reason: 'the PidData is not a usable capture' });
+      if (pid.errCode !== '0') return Promise.resolve({ ok: false, code: 'RD_ERROR', reason: `the RD service reported error ${pid.errCode}` });
+      if (pid.qScore.some((q) => q < this.#minQ)) {
+        return Promise.resolve({ ok: false, code: 'LOW_QUALITY', reason: 'fingerprint quality too low; capture again' });
       }
     } else if (!input.otp || input.otp === '000000') {
       return Promise.resolve({ ok: false, code: 'OTP_INVALID', reason: 'the OTP is not valid (UIDAI 400)' });
@@ -72,4 +67,19 @@ export class SimulatedAuthenticator implements Authenticator {
     this.#n++;
     return Promise.resolve({ ok: true, authRef: `SIM-${Date.now().toString(36).toUpperCase()}-${this.#n}` });
   }
+}
+
+/**
+ * What the simulator reads of a PidData: Resp's errCode and qScore, and that the encrypted parts
+ * (Skey with its ci, Hmac, Data) are there (reference §1.5). A light scan, not the full parser:
+ * the simulator stands in for UIDAI and should not be the receiver's bottleneck.
+ */
+function readPid(xml: string): { errCode: string; qScore: number[] } | undefined {
+  const resp = /<Resp\b([^>]*)>/.exec(xml)?.[1];
+  if (resp === undefined) return undefined;
+  const attr = (name: string): string => new RegExp(`\\b${name}="([^"]*)"`).exec(resp)?.[1] ?? '';
+  const parts = /<Skey\b[^>]*\bci="\d{8}"[^>]*>[A-Za-z0-9+/=\s]{100,}<\/Skey>/.test(xml) && /<Hmac>[A-Za-z0-9+/=\s]{40,}<\/Hmac>/.test(xml) && /<Data\b[^>]*\btype="[XP]"[^>]*>[A-Za-z0-9+/=\s]{40,}<\/Data>/.test(xml);
+  const errCode = attr('errCode').trim();
+  if (errCode === '0' && !parts) return undefined;
+  return { errCode, qScore: attr('qScore').split(',').map((q) => Number(q.trim())).filter((q) => Number.isFinite(q)) };
 }

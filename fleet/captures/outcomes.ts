@@ -92,14 +92,44 @@ export class SqliteOutcomeStore implements OutcomeStore {
     );
   }
 
+  /**
+   * Group commit: decisions made while a commit is on its way to disk are written together by the
+   * next one, so several lanes share an fsync. Each promise resolves once its row is durable.
+   */
   put(d: DecidedCapture): Promise<void> {
-    return new Promise((resolve, reject) =>
-      this.db.run(
-        'INSERT OR IGNORE INTO capture_outcomes (capture_id, kiosk_id, outcome, code, reason, auth_ref, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
-        [d.captureId, d.kioskId, d.outcome, d.code ?? null, d.reason ?? null, d.authRef ?? null, d.decidedAt],
-        (err) => (err ? reject(err) : resolve()),
-      ),
-    );
+    return new Promise((resolve, reject) => {
+      this.#pending.push({ d, resolve, reject });
+      if (!this.#flushing) void this.#flush();
+    });
+  }
+
+  #pending: { d: DecidedCapture; resolve: () => void; reject: (e: Error) => void }[] = [];
+  #flushing = false;
+
+  #run(sql: string, params: (string | number | null)[] = []): Promise<void> {
+    return new Promise((resolve, reject) => this.db.run(sql, params, (err) => (err ? reject(err) : resolve())));
+  }
+
+  async #flush(): Promise<void> {
+    this.#flushing = true;
+    while (this.#pending.length) {
+      const batch = this.#pending.splice(0);
+      try {
+        await this.#run('BEGIN IMMEDIATE');
+        for (const { d } of batch) {
+          await this.#run(
+            'INSERT OR IGNORE INTO capture_outcomes (capture_id, kiosk_id, outcome, code, reason, auth_ref, decided_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+            [d.captureId, d.kioskId, d.outcome, d.code ?? null, d.reason ?? null, d.authRef ?? null, d.decidedAt],
+          );
+        }
+        await this.#run('COMMIT');
+        for (const b of batch) b.resolve();
+      } catch (err) {
+        await this.#run('ROLLBACK').catch(() => undefined);
+        for (const b of batch) b.reject(err as Error);
+      }
+    }
+    this.#flushing = false;
   }
 
   count(): Promise<number> {

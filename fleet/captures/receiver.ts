@@ -2,18 +2,25 @@
  * The central capture receiver (issue 7): subscribes to `kiosk/v1/+/captures`, decides each
  * envelope (desk.ts) and publishes the result on the kiosk's `capture-results` topic.
  *
- * Delivery: a persistent session (clean: false, a fixed client id), so captures published while
- * the receiver is down wait at the broker; each envelope is acknowledged only after its outcome is
+ * Delivery: persistent sessions (clean: false, fixed client ids), so captures published while the
+ * receiver is down wait at the broker; each envelope is acknowledged only after its outcome is
  * recorded and its result acknowledged by the broker. A crash in between makes the broker send the
  * envelope again, which is then answered `duplicate` with the recorded outcome: at least once,
- * and each capture authenticated once. Envelopes are handled one at a time, in order.
+ * and each capture authenticated once.
  *
- * Results go out on a second connection: MQTT.js reads nothing more from a connection until the
- * message handler is done, so waiting there for the PUBACK of a result published on the same
- * connection would wait for ever.
+ * Lanes: MQTT.js reads nothing more from a connection until the message handler is done, so one
+ * connection decides one capture at a time and its throughput is bounded by the fsync of each
+ * outcome. Where the broker speaks MQTT 5 the receiver opens `lanes` connections on one shared
+ * subscription (`$share/<group>/kiosk/v1/+/captures`, as the fleet monitor does, DESIGN §7); the
+ * outcome store commits what the lanes decided together (one fsync for several), and captures with
+ * the same id never run in two lanes at once. Against a 3.1.1-only broker (aedes) there is one lane.
+ * Keep the lane count stable: a lane's persistent session holds what the broker queued for it.
+ *
+ * Results go out on a separate connection: waiting in the handler for the PUBACK of a result
+ * published on the handler's own connection would wait for ever.
  */
 import { readFileSync } from 'node:fs';
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { parsePrivateKey } from '../../protocols/seal/seal.js';
 import { TOPIC_ROOT, topicFor } from '../../protocols/telemetry/index.js';
 import type { Logger } from '../log.js';
@@ -34,15 +41,23 @@ export interface ReceiverOptions {
   authenticator?: Authenticator;
   log: Logger;
   clientId?: string;
+  /** Connections on the shared subscription where the broker speaks MQTT 5 (default 4). */
+  lanes?: number;
+  shareGroup?: string;
   retryMs?: number;
 }
 
+/** Seven days: what the broker keeps for a lane that is away (MQTT 5 session expiry, s). */
+const SESSION_EXPIRY_SEC = 7 * 86_400;
+
 export class CaptureReceiver {
   readonly desk: CaptureDesk;
-  #client: MqttClient | undefined;
+  #lanes: MqttClient[] = [];
   #out: MqttClient | undefined;
-  #chain: Promise<unknown> = Promise.resolve();
+  #busy = new Map<string, Promise<unknown>>();
+  #inflight = new Set<Promise<unknown>>();
   #stopped = false;
+  protocolVersion: 4 | 5 | undefined;
 
   private constructor(
     private readonly o: ReceiverOptions,
@@ -67,8 +82,8 @@ export class CaptureReceiver {
       await outcomes.close();
       throw err;
     }
-    r.#connect();
     o.log.info({ keyId: r.desk.keyId, filter: CAPTURES_FILTER }, 'capture receiver starting');
+    void r.#begin();
     return r;
   }
 
@@ -77,63 +92,118 @@ export class CaptureReceiver {
   }
 
   get connected(): boolean {
-    return (this.#client?.connected ?? false) && (this.#out?.connected ?? false);
+    return this.#lanes.length > 0 && this.#lanes.every((c) => c.connected) && (this.#out?.connected ?? false);
   }
 
-  #connect(): void {
-    const id = this.o.clientId ?? 'kiosk-fleet-captures';
-    this.#out ??= mqtt.connect(this.o.url, { clientId: `${id}-results`, clean: true, protocolVersion: 4, reconnectPeriod: this.o.retryMs ?? 1000, keepalive: 30 });
+  get #id(): string {
+    return this.o.clientId ?? 'kiosk-fleet-captures';
+  }
+
+  async #begin(): Promise<void> {
+    this.#out = mqtt.connect(this.o.url, { clientId: `${this.#id}-results`, clean: true, protocolVersion: 4, reconnectPeriod: this.o.retryMs ?? 1000, keepalive: 30 });
     this.#out.on('error', (err) => this.o.log.warn({ err: err.message }, 'capture results connection error'));
-    const client = mqtt.connect(this.o.url, {
-      clientId: id,
+    // Does the broker speak MQTT 5? Ask once; a refusal at CONNACK means 3.1.1 and one lane.
+    while (!this.#stopped && this.protocolVersion === undefined) {
+      this.protocolVersion = await probeV5(this.o.url, `${this.#id}-probe`).catch(() => undefined);
+      if (this.protocolVersion === undefined) await new Promise((r) => setTimeout(r, this.o.retryMs ?? 1000));
+    }
+    if (this.#stopped) return;
+    const n = this.protocolVersion === 5 ? Math.max(1, this.o.lanes ?? 4) : 1;
+    for (let k = 0; k < n; k++) this.#lanes.push(this.#lane(n === 1 ? this.#id : `${this.#id}-${k}`));
+    this.o.log.info({ protocolVersion: this.protocolVersion, lanes: n }, 'capture receiver lanes');
+  }
+
+  #lane(clientId: string): MqttClient {
+    const v5 = this.protocolVersion === 5;
+    const options: IClientOptions = {
+      clientId,
       clean: false,
-      protocolVersion: 4,
+      protocolVersion: v5 ? 5 : 4,
       reconnectPeriod: this.o.retryMs ?? 1000,
       connectTimeout: 10_000,
       keepalive: 30,
-    });
+      ...(v5 ? { properties: { sessionExpiryInterval: SESSION_EXPIRY_SEC } } : {}),
+    };
+    const filter = v5 ? `$share/${this.o.shareGroup ?? 'kiosk-fleet-captures'}/${CAPTURES_FILTER}` : CAPTURES_FILTER;
+    const client = mqtt.connect(this.o.url, options);
     client.handleMessage = (packet, done) => {
-      const run = this.#chain.then(() => this.#handle(packet.topic, packet.payload as Uint8Array));
-      this.#chain = run.catch(() => undefined);
+      const run = this.#handle(packet.topic, packet.payload as Uint8Array);
+      this.#inflight.add(run);
       run.then(
         () => done(),
         (err: unknown) => {
-          // Not acknowledged: the broker redelivers on the next connection (recorded outcomes make
-          // that a duplicate, not a second authentication).
+          // Not acknowledged: the broker sends it again on the next connection (the recorded
+          // outcome makes that a duplicate, not a second authentication).
+          if (this.#stopped) return;
           this.o.log.error({ topic: packet.topic, err: (err as Error).message.slice(0, 160) }, 'capture not handled; left for redelivery');
-          client.end(true);
+          client.stream.destroy();
         },
-      );
+      ).finally(() => this.#inflight.delete(run));
     };
     client.on('connect', (ack) => {
-      this.o.log.info({ sessionPresent: ack.sessionPresent }, 'capture receiver connected');
-      client.subscribe(CAPTURES_FILTER, { qos: 1 }, (err) => err && this.o.log.error({ err: err.message }, 'captures subscription refused'));
+      this.o.log.info({ clientId, sessionPresent: ack.sessionPresent }, 'capture receiver connected');
+      if (!ack.sessionPresent) client.subscribe(filter, { qos: 1 }, (err) => err && this.o.log.error({ err: err.message }, 'captures subscription refused'));
     });
-    client.on('error', (err) => this.o.log.warn({ err: err.message }, 'capture receiver connection error'));
-    client.on('close', () => {
-      if (this.#stopped) return;
-      // After a forced end (a message not handled), connect afresh so the broker redelivers.
-      if (client.disconnected) setTimeout(() => !this.#stopped && this.#connect(), this.o.retryMs ?? 1000).unref();
-    });
-    this.#client = client;
+    client.on('error', (err) => this.o.log.warn({ clientId, err: err.message }, 'capture receiver connection error'));
+    return client;
   }
 
+  /** One capture; a second copy of the same capture id waits for the first (de-duplication). */
   async #handle(topic: string, payload: Uint8Array): Promise<void> {
-    const d = await this.desk.decide(topic, payload);
-    if (!d.kioskId || !d.result) return;
-    if (!this.#out) throw new Error('stopped');
-    await this.#out.publishAsync(topicFor(d.kioskId, 'capture-results'), JSON.stringify(d.result), { qos: 1 });
+    const key = captureKey(payload) ?? topic;
+    const before = this.#busy.get(key);
+    const mine = (async () => {
+      if (before) await before.catch(() => undefined);
+      // Stopping: decide nothing new (left unacknowledged, it comes back on the next connection),
+      // but let a capture already decided publish its result.
+      if (this.#stopped) throw new Error('stopping');
+      const d = await this.desk.decide(topic, payload);
+      if (!d.kioskId || !d.result) return;
+      const out = this.#out;
+      if (!out) throw new Error('stopped');
+      await out.publishAsync(topicFor(d.kioskId, 'capture-results'), JSON.stringify(d.result), { qos: 1 });
+    })();
+    this.#busy.set(key, mine);
+    try {
+      await mine;
+    } finally {
+      if (this.#busy.get(key) === mine) this.#busy.delete(key);
+    }
   }
 
   async stop(): Promise<void> {
     this.#stopped = true;
-    await this.#chain.catch(() => undefined);
-    const c = this.#client;
-    this.#client = undefined;
-    if (c) await c.endAsync(false).catch(() => c.end(true));
+    await Promise.allSettled([...this.#inflight]);
+    // Forced: a message refused while stopping is never acknowledged, and a graceful end would wait
+    // for it; the persistent session keeps it for the next start.
+    await Promise.all(this.#lanes.map((c) => c.endAsync(true).catch(() => undefined)));
+    this.#lanes = [];
     const out = this.#out;
     this.#out = undefined;
     if (out) await out.endAsync(false).catch(() => out.end(true));
     await this.outcomes.close();
   }
+}
+
+/** The capture id of an envelope without validating it (validation is the desk's). */
+function captureKey(payload: Uint8Array): string | undefined {
+  const m = /"captureId":"([0-9a-fA-F-]{36})"/.exec(Buffer.from(payload.buffer, payload.byteOffset, Math.min(payload.byteLength, 4096)).toString('latin1'));
+  return m?.[1];
+}
+
+/** 5 when the broker accepts an MQTT 5 CONNECT, 4 when it refuses the protocol version. */
+function probeV5(url: string, clientId: string): Promise<4 | 5> {
+  return new Promise((resolve, reject) => {
+    const c = mqtt.connect(url, { clientId, protocolVersion: 5, clean: true, reconnectPeriod: 0, connectTimeout: 5000 });
+    const done = (v: 4 | 5 | Error) => {
+      c.removeAllListeners();
+      c.on('error', () => undefined);
+      c.end(true);
+      if (v instanceof Error) reject(v);
+      else resolve(v);
+    };
+    c.once('connect', () => done(5));
+    c.once('error', (err: Error & { code?: number }) => done(err.code === 1 || err.code === 0x84 || /protocol version/i.test(err.message) ? 4 : err));
+    c.once('close', () => done(4));
+  });
 }

@@ -150,6 +150,14 @@ function field(box: SealedBox, name: 'epk' | 'iv' | 'ct' | 'tag', length?: numbe
   return b;
 }
 
+/** The raw public key of a receiver's private key, computed once per key object. */
+const recipients = new WeakMap<KeyObject, Buffer>();
+function recipientRaw(privateKey: KeyObject): Buffer {
+  let raw = recipients.get(privateKey);
+  if (!raw) recipients.set(privateKey, (raw = rawPublicKey(createPublicKey(privateKey))));
+  return raw;
+}
+
 /**
  * Opens a box with the receiver's private key and the context it claims; throws SealError
  * SEAL_KID (sealed to another key), SEAL_FORMAT, or SEAL_AUTH (tampered ciphertext, or an
@@ -175,7 +183,7 @@ export function open(box: SealedBox, privateKey: KeyObject, keyId: string, ctx: 
     // A low-order point gives no shared secret.
     throw new SealError('SEAL_AUTH', 'the envelope does not authenticate');
   }
-  const key = deriveKey(shared, epkRaw, rawPublicKey(createPublicKey(privateKey)));
+  const key = deriveKey(shared, epkRaw, recipientRaw(privateKey));
   shared.fill(0);
   try {
     const d = createDecipheriv('aes-256-gcm', key, iv);

@@ -150,7 +150,8 @@ t.test(`offline camp: ${N} captures, ${KILLS_CAPTURING + KILLS_UPLOADING} kill -
     await sleep(100 + Math.floor(random() * 600));
   }
   const accepted = async () => (await query<{ n: number }>(db, "SELECT count(*) AS n FROM captures WHERE state = 'accepted'"))[0]!.n;
-  for (let i = 0; i < 600 && (await accepted()) < N; i++) await sleep(100);
+  for (let i = 0; i < 1200 && (await accepted()) < N; i++) await sleep(100);
+  if ((await accepted()) < N) t.comment(JSON.stringify({ receiver: receiver.stats, states: await query(db, 'SELECT state, count(*) AS n FROM captures GROUP BY state'), outbox: await query(db, 'SELECT channel, count(*) AS n FROM outbox GROUP BY channel') }));
   t.equal(await accepted(), N, `all ${N} accepted at the kiosk (${((Date.now() - t1) / 1000).toFixed(1)} s after the link returned)`);
   t.equal(receiver.stats.accepted, N, 'accepted centrally exactly once each');
   t.equal(receiver.stats.rejected + receiver.stats.tampered + receiver.stats.invalid, 0);

@@ -13,6 +13,8 @@ import { silentLogger } from '../../../fleet/log.js';
 import { RdServiceSimulator } from '../../../drivers/fingerprint/rd-service-simulator.js';
 import { keyIdOf, seal } from '../../../protocols/seal/seal.js';
 import { CONTRACT_VERSION } from '../../../protocols/telemetry/index.js';
+import { Collector } from '../../helpers/collector.js';
+import { Mosquitto, mosquittoPath } from '../../helpers/mosquitto.js';
 
 const central = generateKeyPairSync('x25519');
 const pem = central.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -96,4 +98,54 @@ t.test('results, a receiver restart, duplicates, and the broker refusing a cross
   intruder.end(true);
   t.equal(results.length, 3, 'no result for the intruder');
   t.same(receiver.stats, { accepted: 1, rejected: 0, duplicate: 1, tampered: 0, invalid: 0 }, 'the restarted receiver: b accepted, a duplicate, nothing from the intruder');
+});
+
+t.test('lanes on a shared subscription (Mosquitto, MQTT 5): each capture decided once, resends answered duplicate, across a restart', { skip: mosquittoPath() ? false : 'mosquitto not installed' }, async (t) => {
+  const m = new Mosquitto();
+  await m.start();
+  t.teardown(() => m.stop());
+  const db = join(t.testdir({}), 'captures.db');
+  const start = () => CaptureReceiver.start({ url: m.url, privateKeyPem: pem, outcomesDb: db, log: silentLogger, lanes: 3, retryMs: 100 });
+  let receiver = await start();
+  t.teardown(() => receiver.stop());
+  while (!receiver.connected) await new Promise((r) => setTimeout(r, 20));
+  t.equal(receiver.protocolVersion, 5);
+  const results = await Collector.start(m.url, 'kiosk/v1/+/capture-results', 'lanes-results');
+  t.teardown(() => results.close());
+  const kiosks = ['RJ-JAI-0001', 'RJ-JAI-0002', 'RJ-JAI-0003'];
+  const pubs = await Promise.all(kiosks.map((k) => mqtt.connectAsync(m.url, { clientId: k })));
+  t.teardown(() => Promise.all(pubs.map((p) => p.endAsync(true))));
+  const sent: { kiosk: string; id: string; payload: string }[] = [];
+  let total = 0;
+  const publish = async (n: number) => {
+    const batch: Promise<unknown>[] = [];
+    for (let i = 0; i < n; i++) {
+      const k = i % 3;
+      const e = envelope(kiosks[k]!, sent.length + 1);
+      sent.push({ kiosk: kiosks[k]!, ...e });
+      batch.push(pubs[k]!.publishAsync(`kiosk/v1/${kiosks[k]}/captures`, e.payload, { qos: 1 }));
+      total++;
+      if (i % 5 === 4) {
+        // A resend right behind the original: the two copies may land in different lanes.
+        const again = sent[sent.length - 1]!;
+        batch.push(pubs[k]!.publishAsync(`kiosk/v1/${again.kiosk}/captures`, again.payload, { qos: 1 }));
+        total++;
+      }
+    }
+    await Promise.all(batch);
+  };
+  await publish(150);
+  await receiver.stop();
+  await publish(60); // while the receiver is down
+  receiver = await start();
+  const by = (r: string) => results.all.filter((x) => x.message['result'] === r);
+  const resends = total - sent.length;
+  await results.until(() => new Set(by('accepted').map((x) => x.message['captureId'])).size >= sent.length && by('duplicate').length >= resends, 30_000, `${total} results`);
+  await new Promise((r) => setTimeout(r, 200));
+  t.equal(new Set(by('accepted').map((x) => x.message['captureId'])).size, sent.length, `${sent.length} captures accepted`);
+  t.equal(by('accepted').length, sent.length, 'each exactly once');
+  // A capture whose PUBACK the stop cut off comes back once more: also answered duplicate.
+  t.ok(by('duplicate').length >= resends, `every resend answered duplicate (${by('duplicate').length} for ${resends} resends)`);
+  t.equal(receiver.stats.rejected + receiver.stats.tampered + receiver.stats.invalid, 0);
+  t.ok(results.all.every((x) => x.topic === `kiosk/v1/${sent.find((s) => s.id === x.message['captureId'])!.kiosk}/capture-results`), 'each result on its kiosk topic');
 });
