@@ -11,9 +11,11 @@ import {
   type EventMessage,
   type HeartbeatMessage,
   isKioskId,
+  type JobStatusMessage,
   parseTopic,
   type StateMessage,
   type StatusMessage,
+  type TransactionMessage,
 } from '../protocols/telemetry/index.js';
 import type { Clock } from './clock.js';
 import { type Decision, type LivenessView, onHeartbeat, onStatus, UNKNOWN } from './liveness.js';
@@ -35,7 +37,21 @@ export interface IngestOptions {
   invalidLogIntervalMs?: number;
   /** Called after each liveness change, e.g. to log or to push to a dashboard. */
   onLiveness?: (kioskId: string, decision: Decision) => void;
+  /**
+   * Called when a kiosk's channel skipped sequence numbers (messages lost between the kiosk and
+   * the fleet), e.g. to ask it for a fresh state snapshot.
+   */
+  onGap?: (kioskId: string, channel: string, gap: number, seq: number) => void;
+  /** Called after a message changed what the fleet knows of a kiosk (alerts, live dashboard). */
+  onChange?: (kioskId: string, channel: string) => void;
 }
+
+/**
+ * Channels whose messages go through the kiosk's outbox and must all arrive: a hole in their seq
+ * is a lost record. State is left out (snapshots are coalesced, only the newest matters) and so is
+ * status (its seq follows the session).
+ */
+export const GAP_CHANNELS = ['events', 'transactions', 'job-status'] as const;
 
 export interface IngestStats {
   stored: number;
@@ -115,18 +131,71 @@ export class Ingestor {
       return 'invalid';
     }
     const { kioskId, channel } = decoded.topic;
+    const result = await this.apply(kioskId, channel, decoded.message, now);
+    if (result === 'stored') {
+      if ((GAP_CHANNELS as readonly string[]).includes(channel)) {
+        const seq = (decoded.message as { seq: number }).seq;
+        const mark = await this.opts.repo.noteSeq(kioskId, channel, seq);
+        if (mark.gap > 0) {
+          this.opts.log.warn({ kiosk: kioskId, channel, seq, missing: mark.gap }, 'sequence gap');
+          this.opts.onGap?.(kioskId, channel, mark.gap, seq);
+        }
+      }
+      this.opts.onChange?.(kioskId, channel);
+    }
+    return result;
+  }
+
+  private apply(kioskId: string, channel: string, message: unknown, now: number): Promise<IngestResult> {
     switch (channel) {
       case 'status':
-        return this.status(kioskId, decoded.message as StatusMessage, now);
+        return this.status(kioskId, message as StatusMessage, now);
       case 'heartbeat':
-        return this.heartbeat(kioskId, decoded.message as HeartbeatMessage, now);
+        return this.heartbeat(kioskId, message as HeartbeatMessage, now);
       case 'state':
-        return this.state(kioskId, decoded.message as StateMessage, now);
+        return this.state(kioskId, message as StateMessage, now);
       case 'events':
-        return this.event(kioskId, decoded.message as EventMessage, now);
+        return this.event(kioskId, message as EventMessage, now);
+      case 'transactions':
+        return this.transaction(kioskId, message as TransactionMessage, now);
+      case 'job-status':
+        return this.jobStatus(kioskId, message as JobStatusMessage, now);
       default:
-        return 'ignored';
+        return Promise.resolve('ignored');
     }
+  }
+
+  private async transaction(kioskId: string, msg: TransactionMessage, now: number): Promise<IngestResult> {
+    const txn = msg.entry === 'transaction';
+    const added = await this.opts.repo.addTransaction({
+      kioskId,
+      seq: msg.seq,
+      entry: msg.entry,
+      ts: msg.ts,
+      synced: msg.synced,
+      serviceCode: txn ? msg.serviceCode : null,
+      status: txn ? msg.status : msg.kind,
+      amountPaise: txn ? msg.walletDeltaPaise : msg.amountPaise,
+      balancePaise: msg.balancePaise,
+      data: msg,
+      receivedAt: now,
+    });
+    if (!added) return 'duplicate';
+    await this.opts.repo.updateKiosk(kioskId, (cur) => ({ ...(cur ?? emptyKiosk(kioskId)), lastSeenAt: now }));
+    return 'stored';
+  }
+
+  private async jobStatus(kioskId: string, msg: JobStatusMessage, now: number): Promise<IngestResult> {
+    const known = await this.opts.repo.updateJobTarget(msg.jobId, kioskId, {
+      status: msg.status,
+      code: msg.code,
+      reason: msg.reason,
+      result: msg.result,
+      at: now,
+    });
+    if (!known) this.opts.log.info({ kiosk: kioskId, job: msg.jobId, status: msg.status }, 'status of a job not sent to this kiosk');
+    await this.opts.repo.updateKiosk(kioskId, (cur) => ({ ...(cur ?? emptyKiosk(kioskId)), lastSeenAt: now }));
+    return 'stored';
   }
 
   private async status(kioskId: string, msg: StatusMessage, now: number): Promise<IngestResult> {

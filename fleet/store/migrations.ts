@@ -51,6 +51,75 @@ export const MIGRATIONS: readonly { version: number; sql: string }[] = [
       CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
     `,
   },
+  {
+    // Operations (issue 10): transactions, sequence marks, jobs with a row per kiosk, alerts with history.
+    version: 2,
+    sql: `
+      CREATE TABLE transactions (
+        kiosk_id TEXT NOT NULL,
+        seq INTEGER NOT NULL,
+        entry TEXT NOT NULL,
+        ts INTEGER NOT NULL,
+        synced INTEGER NOT NULL,
+        service_code TEXT,
+        status TEXT,
+        amount_paise INTEGER NOT NULL,
+        balance_paise INTEGER NOT NULL,
+        data_json TEXT NOT NULL,
+        received_at INTEGER NOT NULL,
+        PRIMARY KEY (kiosk_id, seq)
+      );
+      CREATE INDEX transactions_service_ts ON transactions (service_code, ts);
+      CREATE TABLE seq_marks (
+        kiosk_id TEXT NOT NULL,
+        channel TEXT NOT NULL,
+        last_seq INTEGER NOT NULL,
+        gaps INTEGER NOT NULL DEFAULT 0,
+        missed INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (kiosk_id, channel)
+      );
+      CREATE TABLE jobs (
+        job_id TEXT PRIMARY KEY,
+        type TEXT NOT NULL,
+        params_json TEXT NOT NULL,
+        target TEXT NOT NULL,
+        created_at INTEGER NOT NULL,
+        expires_ts INTEGER NOT NULL,
+        created_by TEXT NOT NULL
+      );
+      CREATE INDEX jobs_created ON jobs (created_at);
+      CREATE TABLE job_targets (
+        job_id TEXT NOT NULL,
+        kiosk_id TEXT NOT NULL,
+        status TEXT NOT NULL,
+        code TEXT,
+        reason TEXT,
+        result_json TEXT,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (job_id, kiosk_id)
+      );
+      CREATE INDEX job_targets_kiosk ON job_targets (kiosk_id, updated_at);
+      CREATE TABLE alerts (
+        kiosk_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        opened_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (kiosk_id, kind)
+      );
+      CREATE TABLE alert_history (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        kiosk_id TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        action TEXT NOT NULL,
+        severity TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        at INTEGER NOT NULL
+      );
+      CREATE INDEX alert_history_kiosk ON alert_history (kiosk_id, id);
+    `,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

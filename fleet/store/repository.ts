@@ -5,6 +5,9 @@
  * as a transaction with a row lock (`SELECT … FOR UPDATE`).
  */
 import type { HeartbeatMessage, StateMessage, StatusMessage } from '../../protocols/telemetry/index.js';
+import type { OperationsRepository } from './operations.js';
+
+export type * from './operations.js';
 
 export type Liveness = 'online' | 'offline' | 'unknown';
 
@@ -91,7 +94,7 @@ export interface FleetSnapshot {
   meta: Record<string, string>;
 }
 
-export interface FleetRepository {
+export interface FleetRepository extends OperationsRepository {
   getKiosk(kioskId: string): Promise<KioskRecord | undefined>;
   /**
    * Atomic read-modify-write of one kiosk. `fn` must be synchronous and free of side effects

@@ -3,6 +3,7 @@ import type { HeartbeatMessage, StateMessage, StatusMessage } from '../../protoc
 import { migrate, schemaVersion } from './migrations.js';
 import type { FleetRepository, FleetSnapshot, KioskRecord, Liveness, LivenessReason, StoredEvent } from './repository.js';
 import { type Row, type SqlValue, SqliteDb } from './sqlite.js';
+import { SqliteOperations } from './sqlite-operations.js';
 
 const COLUMNS = [
   'kiosk_id',
@@ -107,8 +108,10 @@ function rowToEvent(r: Row): StoredEvent {
   };
 }
 
-export class SqliteFleetRepository implements FleetRepository {
-  private constructor(readonly db: SqliteDb) {}
+export class SqliteFleetRepository extends SqliteOperations implements FleetRepository {
+  private constructor(db: SqliteDb) {
+    super(db);
+  }
 
   /** Opens (creating and migrating) the fleet database for the monitor that writes it. */
   static async open(path: string): Promise<SqliteFleetRepository> {

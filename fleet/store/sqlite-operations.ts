@@ -1,0 +1,242 @@
+/** SQLite side of OperationsRepository; SqliteFleetRepository inherits it over the same connection. */
+import {
+  type AlertChange,
+  type AlertHistoryEntry,
+  type AlertSeverity,
+  JOB_FINAL,
+  type JobRecord,
+  type JobStatusPatch,
+  type JobTarget,
+  type JobTargetStatus,
+  type OpenAlert,
+  type OperationsRepository,
+  type SeqMark,
+  type StoredTransaction,
+} from './operations.js';
+import type { Row, SqliteDb } from './sqlite.js';
+
+const obj = (v: unknown): Record<string, unknown> | null =>
+  typeof v === 'string' ? (JSON.parse(v) as Record<string, unknown>) : null;
+const strOrNull = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+function rowToTxn(r: Row): StoredTransaction {
+  return {
+    kioskId: String(r.kiosk_id),
+    seq: Number(r.seq),
+    entry: String(r.entry) as StoredTransaction['entry'],
+    ts: Number(r.ts),
+    synced: Number(r.synced) === 1,
+    serviceCode: strOrNull(r.service_code),
+    status: strOrNull(r.status),
+    amountPaise: Number(r.amount_paise),
+    balancePaise: Number(r.balance_paise),
+    data: obj(r.data_json) ?? {},
+    receivedAt: Number(r.received_at),
+  };
+}
+
+function rowToJob(r: Row): JobRecord {
+  return {
+    jobId: String(r.job_id),
+    type: String(r.type),
+    params: obj(r.params_json) ?? {},
+    target: String(r.target),
+    createdAt: Number(r.created_at),
+    expiresTs: Number(r.expires_ts),
+    createdBy: String(r.created_by),
+  };
+}
+
+function rowToTarget(r: Row): JobTarget {
+  return {
+    jobId: String(r.job_id),
+    kioskId: String(r.kiosk_id),
+    status: String(r.status) as JobTargetStatus,
+    code: strOrNull(r.code),
+    reason: strOrNull(r.reason),
+    result: obj(r.result_json),
+    updatedAt: Number(r.updated_at),
+  };
+}
+
+function rowToAlert(r: Row): OpenAlert {
+  return {
+    kioskId: String(r.kiosk_id),
+    kind: String(r.kind),
+    severity: String(r.severity) as AlertSeverity,
+    detail: String(r.detail),
+    openedAt: Number(r.opened_at),
+    updatedAt: Number(r.updated_at),
+  };
+}
+
+export abstract class SqliteOperations implements OperationsRepository {
+  protected constructor(readonly db: SqliteDb) {}
+
+  async addTransaction(t: StoredTransaction): Promise<boolean> {
+    const res = await this.db.run(
+      `INSERT INTO transactions (kiosk_id, seq, entry, ts, synced, service_code, status, amount_paise, balance_paise, data_json, received_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kiosk_id, seq) DO NOTHING`,
+      [t.kioskId, t.seq, t.entry, t.ts, t.synced ? 1 : 0, t.serviceCode, t.status, t.amountPaise, t.balancePaise, JSON.stringify(t.data), t.receivedAt],
+    );
+    return res.changes === 1;
+  }
+
+  async listTransactions(kioskId: string, limit = 100): Promise<StoredTransaction[]> {
+    const rows = await this.db.all('SELECT * FROM transactions WHERE kiosk_id = ? ORDER BY seq DESC LIMIT ?', [kioskId, limit]);
+    return rows.map(rowToTxn).reverse();
+  }
+
+  async listServiceTransactions(codes: readonly string[], sinceTs: number): Promise<{ kioskId: string; district: string | null; ts: number }[]> {
+    if (codes.length === 0) return [];
+    const rows = await this.db.all(
+      `SELECT t.kiosk_id, k.district, t.ts FROM transactions t LEFT JOIN kiosks k ON k.kiosk_id = t.kiosk_id
+       WHERE t.entry = 'transaction' AND t.status = 'success' AND t.ts >= ?
+         AND t.service_code IN (${codes.map(() => '?').join(', ')})`,
+      [sinceTs, ...codes],
+    );
+    return rows.map((r) => ({ kioskId: String(r.kiosk_id), district: strOrNull(r.district), ts: Number(r.ts) }));
+  }
+
+  noteSeq(kioskId: string, channel: string, seq: number): Promise<SeqMark> {
+    return this.db.transaction(async (tx) => {
+      const row = await tx.get<{ last_seq: number }>('SELECT last_seq FROM seq_marks WHERE kiosk_id = ? AND channel = ?', [kioskId, channel]);
+      if (!row) {
+        await tx.run('INSERT INTO seq_marks (kiosk_id, channel, last_seq) VALUES (?, ?, ?)', [kioskId, channel, seq]);
+        return { gap: 0, lastSeq: seq };
+      }
+      if (seq <= row.last_seq) return { gap: 0, lastSeq: row.last_seq };
+      const gap = seq - row.last_seq - 1;
+      await tx.run(
+        `UPDATE seq_marks SET last_seq = ?, gaps = gaps + ?, missed = missed + ? WHERE kiosk_id = ? AND channel = ?`,
+        [seq, gap > 0 ? 1 : 0, gap, kioskId, channel],
+      );
+      return { gap, lastSeq: seq };
+    });
+  }
+
+  async seqGaps(kioskId: string): Promise<{ gaps: number; missed: number }> {
+    const row = await this.db.get<{ gaps: number | null; missed: number | null }>(
+      'SELECT SUM(gaps) AS gaps, SUM(missed) AS missed FROM seq_marks WHERE kiosk_id = ?',
+      [kioskId],
+    );
+    return { gaps: Number(row?.gaps ?? 0), missed: Number(row?.missed ?? 0) };
+  }
+
+  createJob(job: JobRecord, kioskIds: readonly string[]): Promise<void> {
+    return this.db.transaction(async (tx) => {
+      await tx.run(
+        'INSERT INTO jobs (job_id, type, params_json, target, created_at, expires_ts, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)',
+        [job.jobId, job.type, JSON.stringify(job.params), job.target, job.createdAt, job.expiresTs, job.createdBy],
+      );
+      for (const id of kioskIds) {
+        await tx.run("INSERT INTO job_targets (job_id, kiosk_id, status, updated_at) VALUES (?, ?, 'pending', ?)", [job.jobId, id, job.createdAt]);
+      }
+    });
+  }
+
+  async getJob(jobId: string): Promise<JobRecord | undefined> {
+    const row = await this.db.get('SELECT * FROM jobs WHERE job_id = ?', [jobId]);
+    return row ? rowToJob(row) : undefined;
+  }
+
+  async listJobs(limit = 100): Promise<JobRecord[]> {
+    return (await this.db.all('SELECT * FROM jobs ORDER BY created_at DESC, job_id DESC LIMIT ?', [limit])).map(rowToJob);
+  }
+
+  async listJobTargets(jobId: string): Promise<JobTarget[]> {
+    return (await this.db.all('SELECT * FROM job_targets WHERE job_id = ? ORDER BY kiosk_id', [jobId])).map(rowToTarget);
+  }
+
+  async listKioskJobs(kioskId: string, limit = 50): Promise<(JobTarget & { type: string })[]> {
+    const rows = await this.db.all(
+      `SELECT t.*, j.type FROM job_targets t JOIN jobs j ON j.job_id = t.job_id
+       WHERE t.kiosk_id = ? ORDER BY j.created_at DESC LIMIT ?`,
+      [kioskId, limit],
+    );
+    return rows.map((r) => ({ ...rowToTarget(r), type: String(r.type) }));
+  }
+
+  updateJobTarget(jobId: string, kioskId: string, p: JobStatusPatch): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      const row = await tx.get<{ status: string }>('SELECT status FROM job_targets WHERE job_id = ? AND kiosk_id = ?', [jobId, kioskId]);
+      if (!row) return false;
+      // The broker's acknowledgement may come after the kiosk already answered.
+      if (p.status === 'sent' && row.status !== 'pending') return true;
+      // A late `accepted` (or a duplicate's reply) must not hide the outcome already known.
+      if (JOB_FINAL.includes(row.status as JobTargetStatus) && !JOB_FINAL.includes(p.status)) return true;
+      if (JOB_FINAL.includes(row.status as JobTargetStatus) && p.status === 'rejected' && p.code === 'duplicate') return true;
+      await tx.run(
+        'UPDATE job_targets SET status = ?, code = ?, reason = ?, result_json = ?, updated_at = ? WHERE job_id = ? AND kiosk_id = ?',
+        [p.status, p.code ?? null, p.reason ?? null, p.result ? JSON.stringify(p.result) : null, p.at, jobId, kioskId],
+      );
+      return true;
+    });
+  }
+
+  expireJobTargets(now: number): Promise<{ jobId: string; kioskId: string }[]> {
+    return this.db.transaction(async (tx) => {
+      const rows = await tx.all<{ job_id: string; kiosk_id: string }>(
+        `SELECT t.job_id, t.kiosk_id FROM job_targets t JOIN jobs j ON j.job_id = t.job_id
+         WHERE j.expires_ts < ? AND t.status IN ('pending', 'sent', 'accepted') ORDER BY t.job_id, t.kiosk_id`,
+        [now],
+      );
+      for (const r of rows) {
+        await tx.run(
+          "UPDATE job_targets SET status = 'expired', code = 'expired', reason = 'no outcome before the expiry', updated_at = ? WHERE job_id = ? AND kiosk_id = ?",
+          [now, r.job_id, r.kiosk_id],
+        );
+      }
+      return rows.map((r) => ({ jobId: r.job_id, kioskId: r.kiosk_id }));
+    });
+  }
+
+  updateAlerts(kioskId: string, fn: (open: OpenAlert[]) => AlertChange[]): Promise<AlertChange[]> {
+    return this.db.transaction(async (tx) => {
+      const open = (await tx.all('SELECT * FROM alerts WHERE kiosk_id = ? ORDER BY kind', [kioskId])).map(rowToAlert);
+      const changes = fn(open);
+      for (const c of changes) {
+        if (c.action === 'clear') {
+          await tx.run('DELETE FROM alerts WHERE kiosk_id = ? AND kind = ?', [kioskId, c.kind]);
+        } else {
+          await tx.run(
+            `INSERT INTO alerts (kiosk_id, kind, severity, detail, opened_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)
+             ON CONFLICT (kiosk_id, kind) DO UPDATE SET severity = excluded.severity, detail = excluded.detail, updated_at = excluded.updated_at`,
+            [kioskId, c.kind, c.severity, c.detail, c.openedAt, c.at],
+          );
+        }
+        await tx.run('INSERT INTO alert_history (kiosk_id, kind, action, severity, detail, at) VALUES (?, ?, ?, ?, ?, ?)', [
+          kioskId,
+          c.kind,
+          c.action,
+          c.severity,
+          c.detail,
+          c.at,
+        ]);
+      }
+      return changes;
+    });
+  }
+
+  async listOpenAlerts(kioskId?: string): Promise<OpenAlert[]> {
+    const rows = kioskId
+      ? await this.db.all('SELECT * FROM alerts WHERE kiosk_id = ? ORDER BY kind', [kioskId])
+      : await this.db.all('SELECT * FROM alerts ORDER BY kiosk_id, kind');
+    return rows.map(rowToAlert);
+  }
+
+  async listAlertHistory(kioskId?: string, limit = 200): Promise<AlertHistoryEntry[]> {
+    const rows = kioskId
+      ? await this.db.all('SELECT * FROM alert_history WHERE kiosk_id = ? ORDER BY id DESC LIMIT ?', [kioskId, limit])
+      : await this.db.all('SELECT * FROM alert_history ORDER BY id DESC LIMIT ?', [limit]);
+    return rows.map((r) => ({
+      id: Number(r.id),
+      kioskId: String(r.kiosk_id),
+      kind: String(r.kind),
+      action: String(r.action) as AlertChange['action'],
+      severity: String(r.severity) as AlertSeverity,
+      detail: String(r.detail),
+      at: Number(r.at),
+    }));
+  }
+}
