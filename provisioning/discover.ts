@@ -120,9 +120,11 @@ export async function probeSerial(path: string, o: DiscoverOptions): Promise<Fou
     const at = reply.indexOf(Buffer.from([0xef, 0x01]));
     if (at >= 0 && reply[at + 6] === 0x07) return { kind: 'fingerprint', via: 'serial', id: path, model: 'R30x', detail: `R30x fingerprint module at ${baud} baud`, baudRate: baud };
   }
-  const q1 = await serialExchange(SerialPort, path, 2400, Buffer.from('Q1\r'), ms * 2, (b) => b.includes(0x0d));
-  const line = q1.toString('latin1').trim();
-  if (line.startsWith('(') && parseQ1(line).ok) return { kind: 'ups', via: 'serial', id: path, model: 'Megatec Q1', detail: `Megatec Q1 UPS at 2400 baud: ${line}` };
+  // A leading CR ends whatever partial line the handshake bytes above left in the UPS's buffer;
+  // it may answer that line too, so the Q1 status line is looked for among the replies.
+  const q1 = await serialExchange(SerialPort, path, 2400, Buffer.from('\rQ1\r'), ms * 2, (b) => /\([^\r]*\r/.test(b.toString('latin1')));
+  const line = /\([^\r]*/.exec(q1.toString('latin1'))?.[0] ?? '';
+  if (line && parseQ1(line).ok) return { kind: 'ups', via: 'serial', id: path, model: 'Megatec Q1', detail: `Megatec Q1 UPS at 2400 baud: ${line}` };
   return undefined;
 }
 
