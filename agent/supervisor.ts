@@ -153,6 +153,7 @@ export class Agent {
     const wd = notifier.watchdogIntervalMs();
     if (wd) agent.#timers.push(setInterval(() => notifier.watchdog(), wd).unref());
     logger.info({ kiosk: cfg.kiosk.id, outbox: outbox.depth() }, 'agent started');
+    agent.#markStarted();
     return agent;
   }
 
@@ -219,15 +220,22 @@ export class Agent {
   }
 
   #after: (() => Promise<void>) | undefined;
+  #markStarted: () => void = () => undefined;
+  /** A capability may ask for a stop while the agent is still starting (a UPS already critical at boot). */
+  readonly #started = new Promise<void>((resolve) => (this.#markStarted = resolve));
   #markStopped: (reason: string) => void = () => undefined;
   /** Resolves with the reason once the agent has stopped, whoever asked (a signal or a capability). */
   readonly stopped = new Promise<string>((resolve) => (this.#markStopped = resolve));
 
   #requestStop(reason: string, opts: { drainMs?: number; then?: () => Promise<void> }): boolean {
     if (this.#stopping) return false;
-    this.#after = opts.then;
-    // Not tracked: stop() waits for the tracked writes, and would wait for itself.
-    this.stop(reason, opts.drainMs).catch((err: unknown) => this.logger.error({ err: (err as Error).message }, 'stop failed'));
+    if (this.#after) return false;
+    this.#after = opts.then ?? (() => Promise.resolve());
+    // Not tracked: stop() waits for the tracked writes, and would wait for itself. After the
+    // start has finished, so that the link is not started behind a stop.
+    void this.#started
+      .then(() => this.stop(reason, opts.drainMs))
+      .catch((err: unknown) => this.logger.error({ err: (err as Error).message }, 'stop failed'));
     return true;
   }
 

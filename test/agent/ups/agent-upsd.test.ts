@@ -107,15 +107,15 @@ if (!upsdInstalled()) {
 
   const eventsOf = (id: string): Arrived[] => arrivals.filter((a) => a.topic === `kiosk/v1/${id}/events`);
   const firstEvent = (id: string, type: string, after = 0): Arrived | undefined => eventsOf(id).find((a) => a.message['type'] === type && a.at >= after);
-  const upsConfig = (dir: string) => ({
+  const upsConfig = (dir: string, debounceMs = 400) => ({
     backend: 'nut',
     nut: { target: `dummy@127.0.0.1:${h.port}`, requestTimeoutMs: 1000 },
     pollIntervalMs: POLL_MS,
-    policy: { debounceMs: 400, staleAfterMs: 2000, minRuntimeS: 60 },
+    policy: { debounceMs, staleAfterMs: 2000, minRuntimeS: 60 },
     shutdown: { command: ['systemctl', 'poweroff'], dryRun: true, recordFile: join(dir, 'shutdown.jsonl'), flushTimeoutMs: 5000 },
   });
-  const start = (id: string, dir: string): RunningAgent => {
-    const path = writeAgentConfig({ id, url: broker.url, dir, heartbeatSec: 5, extra: { devices: { ups: upsConfig(dir) } } });
+  const start = (id: string, dir: string, debounceMs?: number): RunningAgent => {
+    const path = writeAgentConfig({ id, url: broker.url, dir, heartbeatSec: 5, extra: { devices: { ups: upsConfig(dir, debounceMs) } } });
     return spawnAgent(path);
   };
   /** Sets the UPS and waits for `type` at the broker; checks it came within two polls of upsd serving `status`. */
@@ -224,5 +224,27 @@ if (!upsdInstalled()) {
       eventsOf(id).map((e) => e.message['type']).filter((x) => x !== 'agent.start' && x !== 'agent.stop'),
       ['power.lost', 'power.restored'],
     );
+  });
+
+  t.test('booting on a battery already low (no debounce): the stop waits for the start, then runs its course', async (t) => {
+    watcher.reset('OB LB');
+    h.set({ 'ups.status': 'OB LB', 'battery.charge': '5', 'battery.runtime': '30', 'input.voltage': '0.0' });
+    await waitFor(() => watcher.seen.get('OB LB'), 5000, 'upsd serving OB LB');
+    const id = 'RJ-JAI-0603';
+    const dir = t.testdir({});
+    const agent = start(id, dir, 0);
+    t.teardown(() => {
+      if (!t.passing()) t.comment(`agent output:\n${agent.output()}`);
+      if (agent.proc.exitCode === null) agent.proc.kill('SIGKILL');
+    });
+    const code = await Promise.race([agent.exited, new Promise<string>((r) => setTimeout(() => r('timeout'), 20_000))]);
+    t.equal(code, 0, 'exits cleanly by itself');
+    await collector.until(() => eventsOf(id).some((e) => e.message['type'] === 'agent.stop'), 5000, 'agent.stop at the broker');
+    t.same(
+      eventsOf(id).map((e) => e.message['type']),
+      ['agent.start', 'power.lost', 'battery.low', 'agent.shutting_down', 'agent.stop'],
+    );
+    t.equal(await outboxRows(join(dir, 'agent.db')), 0, 'outbox drained');
+    t.match(JSON.parse(readFileSync(join(dir, 'shutdown.jsonl'), 'utf8').trim()), { cause: 'low_battery' });
   });
 }
