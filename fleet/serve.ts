@@ -5,6 +5,7 @@ import { Ingestor } from './ingest.js';
 import { child, type Logger } from './log.js';
 import { LivenessMonitor } from './monitor.js';
 import { MqttSource } from './source.js';
+import { type Operations, type OperationsOptions, startOperations } from './operations.js';
 import { type ProvisioningOptions, type RunningProvisioning, startProvisioning } from './enrollment/start.js';
 import type { FleetRepository } from './store/repository.js';
 import { SqliteFleetRepository } from './store/sqlite-repository.js';
@@ -24,6 +25,8 @@ export interface ServeOptions {
   statsEveryMs?: number;
   /** With a kiosk CA: enrollment by claim (issue 9). */
   provisioning?: ProvisioningOptions;
+  /** Alerts, webhook and jobs (issue 10). */
+  operations?: OperationsOptions;
 }
 
 export interface FleetServer {
@@ -34,6 +37,7 @@ export interface FleetServer {
   ingest: Ingestor;
   monitor: LivenessMonitor;
   source: MqttSource;
+  ops: Operations;
   /** Resolves once connected and subscribed; rejects only if closed before that. */
   ready: Promise<void>;
   close(): Promise<void>;
@@ -59,7 +63,8 @@ export async function startFleet(opts: ServeOptions): Promise<FleetServer> {
     await repo.close();
     throw err;
   }
-  const ingest = new Ingestor({ repo, clock, log: child(opts.log, 'ingest') });
+  const ops = startOperations({ repo, clock, log: opts.log, url, ...opts.operations });
+  const ingest = new Ingestor({ repo, clock, log: child(opts.log, 'ingest'), onGap: ops.onGap, onChange: ops.onChange, onLiveness: ops.onLiveness });
   const source = new MqttSource({
     url,
     shareGroup: opts.shareGroup,
@@ -76,6 +81,7 @@ export async function startFleet(opts: ServeOptions): Promise<FleetServer> {
     log: child(opts.log, 'liveness'),
     heartbeatMisses: opts.heartbeatMisses,
     listeningSince: () => source.listeningSince,
+    onLiveness: ops.onLiveness,
     ...(opts.checkEveryMs !== undefined ? { checkEveryMs: opts.checkEveryMs } : {}),
   });
   monitor.start();
@@ -90,6 +96,7 @@ export async function startFleet(opts: ServeOptions): Promise<FleetServer> {
       await provisioning?.close();
       await monitor.stop();
       await ingest.idle();
+      await ops.close();
       await broker?.close();
       await repo.close();
       child(opts.log, 'serve').info('stopped');
@@ -97,5 +104,5 @@ export async function startFleet(opts: ServeOptions): Promise<FleetServer> {
   // Connecting waits for the broker as long as it takes; `ready` says when the fleet is reading.
   const ready = provisioning ? Promise.all([source.start(), provisioning.ready]).then(() => undefined) : source.start();
   ready.catch(() => undefined);
-  return { url, ...(broker ? { broker } : {}), repo, ingest, monitor, source, ready, close };
+  return { url, ...(broker ? { broker } : {}), repo, ingest, monitor, source, ops, ready, close };
 }
