@@ -44,6 +44,8 @@ export const Answers = z.strictObject({
     .optional(),
   /** Device sections copied into the agent configuration as they are (validated with it). */
   devices: z.record(z.string(), z.unknown()).optional(),
+  /** Fill the device sections the answers leave out from what discovery found. */
+  devicesFromDiscovery: z.boolean().default(false),
   service: z
     .strictObject({
       user: z.string().optional(),

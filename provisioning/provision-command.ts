@@ -13,6 +13,7 @@ import { layout, readIfExists } from './files.js';
 import { type Lang, msg, step } from './messages.js';
 import { formatFingerprint } from './pki.js';
 import { provision } from './provision.js';
+import { devicesFromInventory } from './suggest.js';
 import type { UdevDevice } from './udev.js';
 
 export interface ProvisionCommandOptions {
@@ -58,7 +59,23 @@ export async function provisionCommand(o: ProvisionCommandOptions): Promise<numb
     // Defaults for a re-run come from the configuration already on the kiosk.
     const existing = await readIfExists(layout(o.root).config);
     const prior = existing ? (JSON.parse(existing) as Record<string, unknown>) : {};
+    let inventory: InventoryItem[] = [];
+    let udev: UdevDevice[] = [];
+    if (o.inventoryFile) {
+      const inv = JSON.parse(await readFile(o.inventoryFile, 'utf8')) as { inventory?: InventoryItem[]; udev?: UdevDevice[] };
+      inventory = inv.inventory ?? [];
+      udev = inv.udev ?? [];
+    } else if (o.discover) {
+      ({ inventory, udev } = await step(msg('discovering', o.lang), o.err, o.discover));
+    }
     if (o.interactive && o.ask) {
+      // Discovery gives the defaults for the device sections.
+      const suggested = devicesFromInventory(inventory);
+      if (raw['devicesFromDiscovery'] === undefined && Object.keys(suggested).length) {
+        o.err(`${msg('discovered', o.lang)}:\n${Object.entries(suggested).map(([k, v]) => `  ${k}: ${JSON.stringify(v)}`).join('\n')}\n`);
+        const use = (await o.ask('Use these devices? / इन उपकरणों का उपयोग करें? [Y/n] ')).trim().toLowerCase();
+        raw['devicesFromDiscovery'] = use === '' || use.startsWith('y') || use === 'हाँ';
+      }
       for (const [field, label, def] of PROMPTS) {
         if (get(raw, field) !== undefined) continue;
         const d = (get(prior, field) as string | undefined) ?? def;
@@ -78,15 +95,6 @@ export async function provisionCommand(o: ProvisionCommandOptions): Promise<numb
           return 1;
         }
       }
-    }
-    let inventory: InventoryItem[] = [];
-    let udev: UdevDevice[] = [];
-    if (o.inventoryFile) {
-      const inv = JSON.parse(await readFile(o.inventoryFile, 'utf8')) as { inventory?: InventoryItem[]; udev?: UdevDevice[] };
-      inventory = inv.inventory ?? [];
-      udev = inv.udev ?? [];
-    } else if (o.discover) {
-      ({ inventory, udev } = await step(msg('discovering', o.lang), o.err, o.discover));
     }
     const result = await step(o.dryRun ? msg('dryRun', o.lang) : msg('generatingKeys', o.lang), o.err, () =>
       provision({ root: o.root, answers, inventory, udevDevices: udev, dryRun: o.dryRun, noEnroll: o.noEnroll, progress: o.err }),

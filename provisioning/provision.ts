@@ -15,6 +15,7 @@ import { AnswersError } from './answers.js';
 import { enroll } from './enroll.js';
 import { layout, type Layout, modeOf, readIfExists, writeAtomic } from './files.js';
 import { certFacts, createCsr, csrMatches, newReceiptKey, newTlsKey, publicPemOf } from './pki.js';
+import { devicesFromInventory } from './suggest.js';
 import { udevRules, type UdevDevice } from './udev.js';
 
 export type Action = 'create' | 'update' | 'keep';
@@ -47,7 +48,7 @@ export interface ProvisionResult {
 }
 
 /** The agent configuration the answers describe, validated with the agent's own schema. */
-export function buildConfig(a: Answers & { centralKeyId?: string }, l: Layout): Record<string, unknown> {
+export function buildConfig(a: Answers & { centralKeyId?: string }, l: Layout, inventory: readonly InventoryItem[] = []): Record<string, unknown> {
   const config: Record<string, unknown> = {
     schemaVersion: 2,
     kiosk: {
@@ -60,7 +61,7 @@ export function buildConfig(a: Answers & { centralKeyId?: string }, l: Layout): 
     mqtt: { url: a.mqtt.url, tls: { ca: l.ca, cert: l.cert, key: l.tlsKey } },
     store: { path: l.store },
     api: { socket: l.socket },
-    devices: a.devices ?? {},
+    devices: { ...(a.devicesFromDiscovery ? devicesFromInventory(inventory) : {}), ...a.devices },
     ...(a.central && a.centralKeyId ? { ekyc: { central: { publicKey: a.central.capturePublicKey.trim(), keyId: a.centralKeyId } } } : {}),
   };
   for (const [k, v] of Object.entries(a.config ?? {})) {
@@ -96,7 +97,7 @@ export async function provision(o: ProvisionOptions): Promise<ProvisionResult> {
   } catch (err) {
     throw new AnswersError('answers', [`mqtt.ca: not a readable PEM certificate (${(err as Error).message})`]);
   }
-  const configText = `${JSON.stringify(buildConfig(a, l), null, 2)}\n`;
+  const configText = `${JSON.stringify(buildConfig(a, l, o.inventory), null, 2)}\n`;
   try {
     parseConfig(configText, l.config);
   } catch (err) {

@@ -21,6 +21,10 @@ import { ClaimStore } from '../../fleet/enrollment/claims.js';
 import { startSimulatedPrinter } from '../../drivers/printer/sim-server.js';
 import { childEnv, requireBuild, ROOT, spawnAgent } from '../helpers/agent-process.js';
 import { mosquittoPath, waitForPort } from '../helpers/mosquitto.js';
+import { R30xPtySimulator } from '../../drivers/fingerprint/r30x-pty.js';
+import { FAST_TIMING, R30xSimulator } from '../../drivers/fingerprint/r30x-simulator.js';
+import { RdServiceSimulator } from '../../drivers/fingerprint/rd-service-simulator.js';
+import { UpsdHarness, upsdInstalled } from '../fixtures/ups/upsd.js';
 import { freePort } from '../helpers/ports.js';
 
 const KIOSKCTL = join(ROOT, 'bin/kioskctl');
@@ -134,14 +138,35 @@ t.test('discover → provision → claim → mTLS agent → selftest', { skip: M
   const printer = await startSimulatedPrinter({ port: 0 });
   t.teardown(() => printer.close());
 
-  // discover: bounded, and nothing to find on closed ports.
+  // Simulated devices: an R30x reader on a pty, an RD service, upsd with dummy-ups.
+  const fp = new R30xPtySimulator(new R30xSimulator({ timing: FAST_TIMING }), dir, 'fp');
+  await fp.plug();
+  t.teardown(() => fp.unplug());
+  const rd = new RdServiceSimulator({ uidaiPublicKey: generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey, info: 'Mantra_RD_Service' });
+  const rdPort = await rd.listen(0);
+  t.teardown(() => rd.close());
+  const nut = upsdInstalled() ? new UpsdHarness() : undefined;
+  if (nut) {
+    await nut.setup();
+    nut.startDriver();
+    nut.startUpsd();
+    t.teardown(() => nut.teardown());
+  }
+
+  // discover, as the technician runs it first.
   const root = mkdtempSync(join(tmpdir(), 'kr-'));
   t.teardown(() => rmSync(root, { recursive: true, force: true }));
   const closed = await freePort();
-  const disc = await kioskctl(['discover', '--json', '--rd-ports', String(closed), '--nut-port', String(closed)]);
+  const disc = await until('upsd to answer discovery', 15_000, async () => {
+    const d = await kioskctl(['discover', '--json', '--port', fp.hostPath, '--rd-ports', `${closed},${rdPort}`, '--nut-port', String(nut?.port ?? closed)]);
+    return !nut || d.out.includes('"via":"nut"') ? d : undefined;
+  });
   t.equal(disc.code, 0, disc.err);
   const inventoryFile = w('inventory.json', disc.out);
-  t.ok(Array.isArray((JSON.parse(disc.out) as { inventory: unknown[] }).inventory));
+  const inventory = (JSON.parse(disc.out) as { inventory: { kind: string; via: string; id: string }[] }).inventory;
+  t.match(inventory, [{ kind: 'fingerprint', via: 'serial', id: fp.hostPath }, { kind: 'fingerprint', via: 'rd-service' }, ...(nut ? [{ kind: 'ups', via: 'nut' }] : [])]);
+  const shown = await kioskctl(['discover', '--lang', 'hi', '--port', fp.hostPath, '--rd-ports', String(rdPort), '--nut-port', String(closed)]);
+  t.match(shown.out, /मिले उपकरण:\nfingerprint\s+serial/);
 
   const central = generateKeyPairSync('x25519');
   const answers = {
@@ -149,8 +174,14 @@ t.test('discover → provision → claim → mTLS agent → selftest', { skip: M
     mqtt: { url: `mqtts://127.0.0.1:${tlsPort}`, ca: caFile },
     central: { capturePublicKey: central.publicKey.export({ type: 'spki', format: 'pem' }).toString(), confirmKeyId: keyIdOf(central.publicKey) },
     enrollment: { claimCode, claimCert, claimKey, timeoutSec: 20 },
-    devices: { printer: { transport: { type: 'tcp', host: '127.0.0.1', port: printer.server.port } } },
-    config: { clock: { trust: 'always' }, log: { level: 'warn' }, mqtt: { keepaliveSec: 5, backoff: { baseMs: 100, capMs: 1000, stableMs: 1000 } } },
+    devicesFromDiscovery: true,
+    devices: {
+      printer: { transport: { type: 'tcp', host: '127.0.0.1', port: printer.server.port } },
+      // The discovered upsd, with the power-off only recorded: this is a test machine.
+      ...(nut ? { ups: { backend: 'nut', nut: { target: `dummy@127.0.0.1:${nut.port}` }, shutdown: { dryRun: true } } } : {}),
+    },
+    config: {
+      ekyc: { rd: { ports: [rdPort] } }, clock: { trust: 'always' }, log: { level: 'warn' }, mqtt: { keepaliveSec: 5, backoff: { baseMs: 100, capMs: 1000, stableMs: 1000 } } },
   };
   const answersFile = w('answers.json', JSON.stringify(answers));
 
@@ -219,7 +250,10 @@ t.test('discover → provision → claim → mTLS agent → selftest', { skip: M
   t.equal(st.code, 0, `${st.out}\n${st.err}`);
   t.ok(report.ok);
   t.same(report.checks.filter((c) => c.verdict === 'fail'), []);
-  t.same(report.checks.filter((c) => c.verdict === 'pass').map((c) => c.name).sort(), ['agent', 'certificate', 'clock', 'disk', 'mqtt identity', 'outbox', 'printer']);
+  t.same(
+    report.checks.filter((c) => c.verdict === 'pass').map((c) => c.name).sort(),
+    ['agent', 'certificate', 'clock', 'disk', 'fingerprint', 'mqtt identity', 'outbox', 'printer', ...(nut ? ['ups'] : [])].sort(),
+  );
   t.ok(printer.sim.pages.length >= pages + 2, 'test page and provisioning receipt printed');
 
   // The same claim code again, on another kiosk: refused.
