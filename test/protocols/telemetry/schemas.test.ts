@@ -90,6 +90,8 @@ t.test('every known event type has an example that its schema accepts', (t) => {
     'inactivity.warning': { days: 25, breachDay: 30, breachAtTs: meta.ts + 5 * 86_400_000, estimated: true },
     'inactivity.breach': { days: 30, penaltyPaise: 100_000, count: 1, estimated: false },
     'login.locked': { user: 'op1', failures: 5, lockoutSec: 900 },
+    'capture.expired': { captureId: '5b7c3f0e-9a51-4b8e-8a43-3d0f1f6f2c11', service: 'EKYC', ageSec: 21_601, ttlSec: 21_600 },
+    'capture.rejected': { captureId: '5b7c3f0e-9a51-4b8e-8a43-3d0f1f6f2c11', code: 'AUTH_FAILED', reason: 'biometric did not match' },
   };
   t.same(Object.keys(examples).sort(), Object.keys(KNOWN_EVENTS).sort(), 'an example for each known type');
   for (const [type, data] of Object.entries(examples)) {
