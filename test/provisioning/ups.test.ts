@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { AgentConfig, type AgentConfigInput } from '../../agent/config/schema.js';
 import { upsCommand } from '../../provisioning/ups.js';
 import { UpsdHarness, upsdInstalled, waitFor } from '../fixtures/ups/upsd.js';
-import { childEnv, requireBuild, ROOT, writeAgentConfig } from '../helpers/agent-process.js';
+import { childEnv, requireBuild, ROOT, spawnAgent, writeAgentConfig } from '../helpers/agent-process.js';
 import { freePort } from '../helpers/ports.js';
 
 const socketPath = (): string => join(mkdtempSync(join(tmpdir(), 'ku-')), 'api.sock');
@@ -116,4 +116,24 @@ t.test('the kioskctl command line', (t) => {
   const help = spawnSync(process.execPath, [join(ROOT, 'bin/kioskctl'), '--help'], { encoding: 'utf8', env: childEnv() });
   t.match(help.stdout, /ups status/);
   t.end();
+});
+
+t.test('against a real running agent with a simulated UPS: its view through GET /v1/status', async (t) => {
+  requireBuild();
+  const dir = t.testdir({});
+  const path = writeAgentConfig({ id: 'RJ-JAI-0052', url: `mqtt://127.0.0.1:${await freePort()}`, dir, extra: { simulate: { ups: {} }, devices: { ups: { backend: 'megatec-hid', pollIntervalMs: 500 } } } });
+  const agent = spawnAgent(path);
+  t.teardown(async () => {
+    agent.proc.kill('SIGTERM');
+    await agent.exited;
+  });
+  const ctl = () => spawnSync(process.execPath, [join(ROOT, 'bin/kioskctl'), 'ups', 'status', '--config', path], { encoding: 'utf8', env: childEnv(), timeout: 20_000 });
+  const r = await waitFor(() => {
+    const x = ctl();
+    return /agent: ok/.test(x.stdout) ? x : undefined;
+  }, 20_000, 'the agent reporting its UPS');
+  t.equal(r.status, 0);
+  t.match(r.stdout, /UPS back-end: megatec-hid \(simulated\), shutdown dry run/);
+  t.match(r.stdout, /agent: ok, line mains/);
+  t.match(r.stdout, /direct reading: skipped \(the agent holds the megatec-hid device\)/);
 });
