@@ -1,0 +1,85 @@
+/**
+ * Jobs end to end with a real `kiosk-agent` process (the built bin): the fleet sends print.test,
+ * state.republish, diagnostics and wallet.credit to one kiosk, a district and the whole fleet,
+ * tracks the kiosk's job-status for each, and stores the ledger entry the credit makes.
+ */
+import t from 'tap';
+import { join } from 'node:path';
+import { silentLogger } from '../../../fleet/log.js';
+import { startFleet } from '../../../fleet/serve.js';
+import { requireBuild, spawnAgent, writeAgentConfig } from '../../helpers/agent-process.js';
+import { tempDir, waitFor } from '../fixtures/helpers.js';
+
+t.test('jobs reach a real agent and their outcomes are tracked', async (t) => {
+  requireBuild();
+  const dir = tempDir(t);
+  const fleet = await startFleet({
+    mqttUrl: 'mqtt://unused',
+    embeddedBroker: { host: '127.0.0.1', port: 0 },
+    db: join(dir, 'fleet.db'),
+    shareGroup: 'kiosk-fleet',
+    heartbeatMisses: 3,
+    log: silentLogger,
+    checkEveryMs: 200,
+    operations: { sweepEveryMs: 500 },
+  });
+  t.teardown(() => fleet.close());
+  await fleet.ready;
+
+  const K = 'RJ-JAI-0301';
+  const config = writeAgentConfig({
+    id: K,
+    url: fleet.url,
+    dir: join(dir, 'agent'),
+    heartbeatSec: 5,
+  });
+  const agent = spawnAgent(config);
+  t.teardown(async () => {
+    if (agent.proc.exitCode === null) {
+      agent.proc.kill('SIGKILL');
+      await agent.exited;
+    }
+  });
+  const diag = (what: string) => (err: Error) => {
+    throw new Error(`${err.message} (${what}); agent output: ${agent.output().slice(-1500)}`);
+  };
+  await waitFor(async () => (await fleet.repo.getKiosk(K))?.liveness === 'online', 'agent online', 30_000).catch(diag('online'));
+  // The agent subscribes to its jobs right after its birth, on the same connection, before its
+  // first state snapshot: once that snapshot is here, a job cannot overtake the subscription.
+  await waitFor(async () => (await fleet.repo.getKiosk(K))?.stateAt, 'first state snapshot', 20_000).catch(diag('state'));
+  const outcome = (jobId: string) =>
+    waitFor(async () => {
+      const [row] = await fleet.repo.listJobTargets(jobId);
+      return row && ['succeeded', 'failed', 'rejected', 'expired'].includes(row.status) ? row : undefined;
+    }, `outcome of ${jobId}`, 20_000).catch(async (err: Error) => {
+      throw new Error(`${err.message}: ${JSON.stringify(await fleet.repo.listJobTargets(jobId))} ${JSON.stringify(fleet.ingest.stats)}; agent: ${agent.output().slice(-1500)}`);
+    });
+
+  // The agent process does not connect a receipt printer yet (the ledger takes one through
+  // setPrinter): print.test reaches it and comes back failed, with the agent's reason.
+  const print = await fleet.ops.jobs.create({ type: 'print.test', target: { kind: 'kiosk', kioskId: K }, expiresInSec: 120, createdBy: 'ops' });
+  t.match(await outcome(print.job.jobId), { kioskId: K, status: 'failed', code: 'error', reason: /printer/ });
+
+  const stateAt = (await fleet.repo.getKiosk(K))?.stateAt ?? 0;
+  const republish = await fleet.ops.jobs.create({ type: 'state.republish', target: { kind: 'kiosk', kioskId: K }, expiresInSec: 120, createdBy: 'ops' });
+  t.match(await outcome(republish.job.jobId), { status: 'succeeded' });
+  await waitFor(async () => ((await fleet.repo.getKiosk(K))?.stateAt ?? 0) > stateAt, 'a fresh state snapshot', 10_000);
+
+  const diagnostics = await fleet.ops.jobs.create({ type: 'diagnostics', target: { kind: 'district', district: 'Jaipur' }, expiresInSec: 120, createdBy: 'ops' });
+  t.same(diagnostics.kiosks, [K]);
+  const d = await outcome(diagnostics.job.jobId);
+  t.equal(d.status, 'succeeded');
+  t.ok(d.result && Object.keys(d.result).length > 0, 'the health snapshot is kept as the result');
+
+  const credit = await fleet.ops.jobs.create({ type: 'wallet.credit', params: { amountPaise: 25_000_00, reference: 'UTR-9' }, target: { kind: 'fleet' }, expiresInSec: 120, createdBy: 'ops' });
+  t.match(await outcome(credit.job.jobId), { status: 'succeeded', result: { amountPaise: 25_000_00 } });
+  const [entry] = await waitFor(async () => {
+    const l = await fleet.repo.listTransactions(K);
+    return l.length ? l : undefined;
+  }, 'the credit in the fleet ledger', 10_000);
+  t.match(entry, { entry: 'wallet', status: 'credit', amountPaise: 25_000_00 });
+  t.same((await fleet.repo.listKioskJobs(K)).map((j) => j.type), ['wallet.credit', 'diagnostics', 'state.republish', 'print.test'], 'the kiosk page lists its jobs');
+
+  agent.proc.kill('SIGTERM');
+  t.equal(await agent.exited, 0);
+});
