@@ -12,7 +12,7 @@ import { textRender } from './helpers.js';
 const { CRASH_PORT, CRASH_STORE, CRASH_JOBS } = process.env;
 if (CRASH_PORT && CRASH_STORE && CRASH_JOBS) {
   const store = new FileJobStore(CRASH_STORE);
-  const driver = new PrinterDriver({ openLink: tcpLink({ host: '127.0.0.1', port: Number(CRASH_PORT) }), logger: silentLogger, pollIntervalMs: 60_000, statusTimeoutMs: 500 });
+  const driver = new PrinterDriver({ openLink: tcpLink({ host: '127.0.0.1', port: Number(CRASH_PORT) }), logger: silentLogger, pollIntervalMs: 60_000, statusTimeoutMs: 1000 });
   await driver.start();
   const queue = new PrintQueue({ store, sink: driver, render: textRender, logger: silentLogger, retryMs: 50 });
   await queue.start();

@@ -14,7 +14,7 @@ import { linesOf, textRender } from './helpers.js';
 
 const CHILD = join(fileURLToPath(new URL('.', import.meta.url)), 'crash-child.ts');
 
-async function waitFor(cond: () => Promise<boolean> | boolean, ms = 15_000): Promise<void> {
+async function waitFor(cond: () => Promise<boolean> | boolean, ms = 60_000): Promise<void> {
   const end = Date.now() + ms;
   while (!(await cond())) {
     if (Date.now() > end) throw new Error('condition not reached');
@@ -45,7 +45,7 @@ t.test('kill -9 while a receipt is printing: after restart nothing prints twice 
 
   // The technician loads paper; then the kiosk comes back.
   sim.set({ paperEnd: false });
-  const driver = new PrinterDriver({ openLink: tcpLink({ host: '127.0.0.1', port: server.port }), logger: silentLogger, pollIntervalMs: 60_000, statusTimeoutMs: 500 });
+  const driver = new PrinterDriver({ openLink: tcpLink({ host: '127.0.0.1', port: server.port }), logger: silentLogger, pollIntervalMs: 60_000, statusTimeoutMs: 1000 });
   await driver.start();
   const queue = new PrintQueue({ store, sink: driver, render: textRender, logger: silentLogger, retryMs: 50 });
   t.teardown(async () => {

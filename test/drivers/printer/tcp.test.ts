@@ -16,7 +16,7 @@ async function rig(t: Test, sim = new PrinterSimulator()) {
     openLink: tcpLink({ host: '127.0.0.1', port: server.port }),
     logger,
     pollIntervalMs: 60_000,
-    statusTimeoutMs: 400,
+    statusTimeoutMs: 1000,
     barrierTimeoutMs: 300,
     backoff: new Backoff({ baseMs: 20, capMs: 50 }),
   });
@@ -62,7 +62,7 @@ t.test('paper runs out mid-job: the driver waits, reports it, and completes once
   const { sim, driver } = await rig(t, new PrinterSimulator({ paperOutAfterCuts: 1 }));
   const both = new Uint8Array([...job('FIRST'), ...job('SECOND')]);
   const sending = driver.send(both);
-  await until(driver, 'paper', (p) => p.to === 'out');
+  await until(driver, 'paper', (p) => p.to === 'out', 10_000);
   t.equal(sim.pages.length, 1, 'first receipt printed, second held in the printer');
   t.ok(sim.heldCount > 0);
   sim.set({ paperEnd: false });
@@ -132,11 +132,11 @@ t.test('a printer that stops answering status is reopened, then driven without s
   const { sim, driver, logger } = await rig(t);
   t.equal(driver.statusSupported, true);
   sim.set({ statusSupport: 'none' });
-  const reopened = until(driver, 'lifecycle', (l) => l === 'reconnecting');
+  const reopened = until(driver, 'lifecycle', (l) => l === 'reconnecting', 15_000);
   for (let i = 0; i < 3; i++) await driver.refreshStatus();
   await reopened;
   t.ok(logger.records.some((r) => r.msg === 'printer stopped answering status; reopening'));
-  await until(driver, 'health', (h) => h.detail === 'no status support');
+  await until(driver, 'health', (h) => h.detail === 'no status support', 15_000);
   t.equal(driver.statusSupported, false);
   t.equal(await driver.send(job('STILL PRINTS')), 'sent');
 });
@@ -144,7 +144,7 @@ t.test('a printer that stops answering status is reopened, then driven without s
 t.test('offline is refused; ASB pushes changes without polling', async (t) => {
   const sim = new PrinterSimulator();
   const server = await serveTcp(sim, { port: 0 });
-  const driver = new PrinterDriver({ openLink: tcpLink({ host: '127.0.0.1', port: server.port }), logger: silentLogger, pollIntervalMs: 60_000, statusTimeoutMs: 400, asb: true });
+  const driver = new PrinterDriver({ openLink: tcpLink({ host: '127.0.0.1', port: server.port }), logger: silentLogger, pollIntervalMs: 60_000, statusTimeoutMs: 1000, asb: true });
   t.teardown(async () => {
     await driver.stop();
     await server.close();
@@ -203,7 +203,7 @@ t.test('a job cut off mid-raster: after reopening, the printer is flushed and th
       },
     };
   };
-  const driver = new PrinterDriver({ openLink, logger: silentLogger, pollIntervalMs: 60_000, statusTimeoutMs: 400, chunkBytes: 1024, backoff: new Backoff({ baseMs: 20, capMs: 40 }) });
+  const driver = new PrinterDriver({ openLink, logger: silentLogger, pollIntervalMs: 60_000, statusTimeoutMs: 1000, chunkBytes: 1024, backoff: new Backoff({ baseMs: 20, capMs: 40 }) });
   t.teardown(async () => {
     await driver.stop();
     await server.close();
