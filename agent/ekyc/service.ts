@@ -303,22 +303,31 @@ export class EkycService {
       let txn = 0;
       if (outcome === 'accepted' && o.recordTransaction) {
         const rate = this.#rate(row.service);
-        const rec = await o.recordTransaction(tx, {
-          idempotencyKey: row.id,
-          captureId: row.id,
-          service: row.service,
-          chargedPaise: 0,
-          officialPaise: rate.officialPaise,
-          commissionPaise: rate.commissionPaise,
-          ...(row.operator ? { operator: row.operator } : {}),
-          at: now.ts,
-          ...(parsed.authRef ? { authRef: parsed.authRef } : {}),
-        });
-        if (rec) {
-          recorded = { ...(rec.txnId ? { txnId: rec.txnId } : {}), ...(rec.receiptNo ? { receiptNo: rec.receiptNo } : {}) };
-          added.push(...(rec.added ?? []));
+        // A savepoint: should the ledger refuse the entry, the result is still applied (and the
+        // capture shows transactionRecorded: false) rather than lost with its PUBACK.
+        await tx.exec('SAVEPOINT ekyc_ledger');
+        try {
+          const rec = await o.recordTransaction(tx, {
+            idempotencyKey: row.id,
+            captureId: row.id,
+            service: row.service,
+            chargedPaise: 0,
+            officialPaise: rate.officialPaise,
+            commissionPaise: rate.commissionPaise,
+            ...(row.operator ? { operator: row.operator } : {}),
+            at: now.ts,
+            ...(parsed.authRef ? { authRef: parsed.authRef } : {}),
+          });
+          await tx.exec('RELEASE ekyc_ledger');
+          if (rec) {
+            recorded = { ...(rec.txnId ? { txnId: rec.txnId } : {}), ...(rec.receiptNo ? { receiptNo: rec.receiptNo } : {}) };
+            added.push(...(rec.added ?? []));
+          }
+          txn = 1;
+        } catch (err) {
+          await tx.exec('ROLLBACK TO ekyc_ledger; RELEASE ekyc_ledger');
+          o.logger.error({ captureId: row.id, err: (err as Error).message.slice(0, 160) }, 'e-KYC transaction not recorded; the capture stays accepted');
         }
-        txn = 1;
       }
       if (outcome === 'rejected') {
         added.push(

@@ -128,3 +128,28 @@ t.test('the history of decided captures is bounded; queued ones are never pruned
   await r.service.sweep();
   t.equal(r.service.queued, 1, 'and sweeps');
 });
+
+t.test('a ledger that refuses the entry does not lose the result', async (t) => {
+  const r = await rig(t);
+  const v = await r.service.take(request(1));
+  const { EkycService } = await import('../../../agent/ekyc/service.js');
+  const { EkycConfig } = await import('../../../agent/ekyc/config.js');
+  const { ekycSection } = await import('./fixtures.js');
+  const refusing = new EkycService({
+    store: r.store,
+    outbox: r.outbox,
+    clock: r.time,
+    link: r.link,
+    kioskId: 'RJ-JAI-0001',
+    config: EkycConfig.parse(ekycSection()),
+    rd: { capture: () => Promise.reject(new Error('unused')) },
+    recordTransaction: async (tx) => {
+      await tx.run("INSERT INTO kv (key, value) VALUES ('half-written', '1')");
+      throw new Error('service EKYC is not on the rate list');
+    },
+    logger: (await import('../../../drivers/common/logger.js')).silentLogger,
+  });
+  t.equal(await refusing.onResult(Buffer.from(JSON.stringify({ v: 1, ts: 1, captureId: v.id, result: 'accepted' }))), 'applied');
+  t.match(await refusing.get(v.id), { state: 'accepted', transactionRecorded: false });
+  t.same(await r.store.all("SELECT * FROM kv WHERE key = 'half-written'"), [], "the ledger's partial writes rolled back");
+});
