@@ -97,7 +97,16 @@ export async function provisionCommand(o: ProvisionCommandOptions): Promise<numb
       }
     }
     const result = await step(o.dryRun ? msg('dryRun', o.lang) : msg('generatingKeys', o.lang), o.err, () =>
-      provision({ root: o.root, answers, inventory, udevDevices: udev, dryRun: o.dryRun, noEnroll: o.noEnroll, progress: o.err }),
+      provision({
+        root: o.root,
+        answers,
+        inventory,
+        udevDevices: udev,
+        dryRun: o.dryRun,
+        noEnroll: o.noEnroll,
+        progress: o.err,
+        slowStep: (fn) => step(msg('enrolling', o.lang), o.err, fn),
+      }),
     );
     if (o.json) {
       o.out(`${JSON.stringify({ changed: result.changed, files: result.files.map((f) => ({ path: f.path, what: f.what, action: f.action })), enrollment: result.enrollment })}\n`);

@@ -37,6 +37,8 @@ export interface ProvisionOptions {
   /** Skip enrollment even when the answers carry a claim. */
   noEnroll?: boolean;
   progress?: (line: string) => void;
+  /** Wraps the slow network step (enrollment) with a progress line; the caller words it. */
+  slowStep?: <T>(fn: () => Promise<T>) => Promise<T>;
   now?: () => number;
 }
 
@@ -156,21 +158,23 @@ export async function provision(o: ProvisionOptions): Promise<ProvisionResult> {
   }
 
   if (certOk) return { layout: l, files, changed, enrollment: { state: 'kept', fingerprint: certOk.fingerprint, notAfter: certOk.notAfter.toISOString() } };
-  if (!a.enrollment || o.noEnroll) return { layout: l, files, changed, enrollment: { state: 'skipped' } };
-  const got = await enroll({
+  const claim = a.enrollment;
+  if (!claim || o.noEnroll) return { layout: l, files, changed, enrollment: { state: 'skipped' } };
+  const slow = o.slowStep ?? ((fn) => fn());
+  const got = await slow(() => enroll({
     url: a.mqtt.url,
     caFile: l.ca,
-    claimCert: a.enrollment.claimCert,
-    claimKey: a.enrollment.claimKey,
-    claimCode: a.enrollment.claimCode,
+    claimCert: claim.claimCert,
+    claimKey: claim.claimKey,
+    claimCode: claim.claimCode,
     kioskId: a.kiosk.id,
     district: a.kiosk.district,
     lsp: a.kiosk.lsp,
     csr: csrText,
     tlsKeyPem: tlsKey.content,
     inventory: o.inventory,
-    timeoutMs: a.enrollment.timeoutSec * 1000,
-  });
+    timeoutMs: claim.timeoutSec * 1000,
+  }));
   await writeAtomic(l.cert, got.certificate, 0o644);
   const facts = certFacts(got.certificate, tlsKey.content);
   const record = { kioskId: a.kiosk.id, district: a.kiosk.district, lsp: a.kiosk.lsp, certificateSha256: got.fingerprint, notAfter: facts.notAfter.toISOString(), enrolledAt: new Date(now()).toISOString(), inventory: o.inventory };

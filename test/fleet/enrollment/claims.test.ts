@@ -15,6 +15,7 @@ const HOUR = 3_600_000;
 t.test('codes are readable and match the contract', (t) => {
   for (let i = 0; i < 50; i++) t.match(newClaimCode(), CLAIM_CODE_PATTERN);
   t.equal(hashCode('abcd-efgh-jkmn'), hashCode(' ABCD-EFGH-JKMN '), 'typed in any case');
+  t.end();
 });
 
 t.test('single use, expiry, district', async (t) => {
