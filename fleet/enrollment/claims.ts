@@ -52,6 +52,9 @@ export class ClaimStore {
       district TEXT NOT NULL,
       inventory TEXT NOT NULL,
       enrolled_at INTEGER NOT NULL,
+      claim_hash TEXT,
+      spki_sha256 TEXT,
+      certificate TEXT,
       PRIMARY KEY (kiosk_id, serial)
     )`);
     return new ClaimStore(db);
@@ -97,15 +100,33 @@ export class ClaimStore {
     return { ok: true };
   }
 
-  async recordEnrollment(e: { kioskId: string; serial: string; fingerprint: string; district: string; inventory: unknown; at: number }): Promise<void> {
-    await this.db.run('INSERT INTO provisioning_enrollments (kiosk_id, serial, fingerprint, district, inventory, enrolled_at) VALUES (?, ?, ?, ?, ?, ?)', [
-      e.kioskId,
-      e.serial,
-      e.fingerprint,
-      e.district,
-      JSON.stringify(e.inventory),
-      e.at,
-    ]);
+  async recordEnrollment(e: {
+    kioskId: string;
+    serial: string;
+    fingerprint: string;
+    district: string;
+    inventory: unknown;
+    at: number;
+    claimCode: string;
+    spkiSha256: string;
+    certificate: string;
+  }): Promise<void> {
+    await this.db.run(
+      'INSERT INTO provisioning_enrollments (kiosk_id, serial, fingerprint, district, inventory, enrolled_at, claim_hash, spki_sha256, certificate) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [e.kioskId, e.serial, e.fingerprint, e.district, JSON.stringify(e.inventory), e.at, hashCode(e.claimCode), e.spkiSha256, e.certificate],
+    );
+  }
+
+  /**
+   * The certificate a claim already bought, when the same kiosk asks again with the same key: its
+   * answer was lost on a poor link, and a spent code must not leave it without an identity.
+   */
+  async reissuable(code: string, kioskId: string, spkiSha256: string): Promise<{ certificate: string; fingerprint: string } | undefined> {
+    const r = await this.db.get<{ certificate: string; fingerprint: string }>(
+      'SELECT certificate, fingerprint FROM provisioning_enrollments WHERE claim_hash = ? AND kiosk_id = ? AND spki_sha256 = ? AND certificate IS NOT NULL',
+      [hashCode(code), kioskId, spkiSha256],
+    );
+    return r;
   }
 
   async enrollments(kioskId: string): Promise<{ serial: string; fingerprint: string; enrolledAt: number }[]> {

@@ -16,7 +16,7 @@ import type { Clock } from '../clock.js';
 import type { Logger } from '../log.js';
 import { type CaMaterial, checkCsr, CsrError, issueCertificate } from './ca.js';
 import type { ClaimStore } from './claims.js';
-import type { CryptoKey } from './x509.js';
+import { type CryptoKey, sha256Hex, subtle } from './x509.js';
 
 export interface ClaimServiceOptions {
   url: string;
@@ -100,8 +100,14 @@ export class ClaimService {
       throw err;
     }
     const now = this.opts.clock.now();
+    const spki = await sha256Hex(await subtle.exportKey('spki', publicKey));
     const spent = await this.opts.claims.consume(req.claimCode, req.kioskId, req.district, now);
-    if (!spent.ok) return refuse(spent.code, spent.message);
+    if (!spent.ok) {
+      const again = spent.code === 'claim_used' ? await this.opts.claims.reissuable(req.claimCode, req.kioskId, spki) : undefined;
+      if (!again) return refuse(spent.code, spent.message);
+      log.info({ kioskId: req.kioskId, fingerprint: again.fingerprint }, 'claim retried by the kiosk that spent it: same certificate again');
+      return { v: 1, ok: true, kioskId: req.kioskId, certificate: again.certificate, issuer: this.opts.ca.cert.toString('pem') + '\n', fingerprint: again.fingerprint };
+    }
     const cert = await issueCertificate(this.opts.ca, {
       commonName: req.kioskId,
       publicKey,
@@ -109,7 +115,17 @@ export class ClaimService {
       now: new Date(now),
       ...(this.opts.certDays ? { days: this.opts.certDays } : {}),
     });
-    await this.opts.claims.recordEnrollment({ kioskId: req.kioskId, serial: cert.serial, fingerprint: cert.fingerprint, district: req.district, inventory: req.inventory, at: now });
+    await this.opts.claims.recordEnrollment({
+      kioskId: req.kioskId,
+      serial: cert.serial,
+      fingerprint: cert.fingerprint,
+      district: req.district,
+      inventory: req.inventory,
+      at: now,
+      claimCode: req.claimCode,
+      spkiSha256: spki,
+      certificate: cert.pem,
+    });
     log.info({ kioskId: req.kioskId, district: req.district, serial: cert.serial, fingerprint: cert.fingerprint, devices: req.inventory.length }, 'kiosk enrolled');
     return { v: 1, ok: true, kioskId: req.kioskId, certificate: cert.pem, issuer: this.opts.ca.cert.toString('pem') + '\n', fingerprint: cert.fingerprint };
   }

@@ -41,5 +41,9 @@ t.test('claim requests', async (t) => {
   t.ok(cert.checkIssued(new X509Certificate(ok.issuer)));
   t.match(cert.keyUsage ?? [], ['1.3.6.1.5.5.7.3.2'], 'client authentication only');
   t.same(await claims.enrollments('RJ-JAI-0007'), [{ serial: (await claims.enrollments('RJ-JAI-0007'))[0]!.serial, fingerprint: ok.fingerprint, enrolledAt: NOW }]);
-  t.match(await svc.decide('claim-fedcba9876543210', req({ csr })), { ok: false, code: 'claim_used' });
+  const retried = await svc.decide('claim-fedcba9876543210', req({ csr }));
+  t.same(retried, ok, 'the kiosk that spent the claim, with the same key, gets the same certificate again');
+  const otherKey = await createCsr(newTlsKey(), 'RJ-JAI-0007');
+  t.match(await svc.decide('claim-fedcba9876543210', req({ csr: otherKey })), { ok: false, code: 'claim_used' }, 'another key: refused');
+  t.match(await svc.decide('claim-fedcba9876543210', req({ csr: await createCsr(key, 'RJ-JAI-0008'), kioskId: 'RJ-JAI-0008' })), { ok: false, code: 'claim_used' }, 'another kiosk: refused');
 });
