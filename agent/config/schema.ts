@@ -10,6 +10,7 @@ import { EkycConfig } from '../ekyc/config.js';
 import { FingerprintConfig } from '../fingerprint/config.js';
 import { UpsConfigSchema } from '../../drivers/ups/config.js';
 import { SimulatedUpsConfig } from '../ups/simulated.js';
+import { AgentPrinterConfig } from '../printer/config.js';
 
 /** The schema version this agent writes and understands; older files are migrated on load. */
 export const CONFIG_SCHEMA_VERSION = 2;
@@ -120,7 +121,11 @@ export const AgentConfig = z.strictObject({
   auth: AuthConfig.default(BUSINESS_DEFAULTS.auth),
   /** Device sections: each device capability validates its own section. */
   devices: z
-    .looseObject({ fingerprint: FingerprintConfig.optional(), ups: UpsConfigSchema.optional().describe('UPS (issue 6): NUT or Megatec Q1; absent = no UPS monitored') })
+    .looseObject({
+      fingerprint: FingerprintConfig.optional(),
+      printer: AgentPrinterConfig.optional().describe('Receipt printer (issue 5): ESC/POS over TCP, serial, lp or USB; absent = no printer, prints are refused'),
+      ups: UpsConfigSchema.optional().describe('UPS (issue 6): NUT or Megatec Q1; absent = no UPS monitored'),
+    })
     .default({})
     .describe('Devices: fingerprint reader, printer, UPS (each validated by its driver)'),
   ekyc: EkycConfig.optional(),

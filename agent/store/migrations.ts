@@ -6,6 +6,7 @@
 import { LEDGER_SQL } from '../ledger/schema.js';
 import type { Queries } from './db.js';
 import { EKYC_MIGRATION } from '../ekyc/migration.js';
+import { PRINTER_MIGRATION } from '../printer/migration.js';
 
 export interface Migration {
   version: number;
@@ -49,6 +50,7 @@ export const AGENT_MIGRATIONS: Migration[] = [
     sql: LEDGER_SQL,
   },
   EKYC_MIGRATION,
+  PRINTER_MIGRATION,
 ];
 
 interface Migratable extends Queries {

@@ -110,6 +110,30 @@ export const KNOWN_EVENTS = {
       detail: z.string().max(200).optional(),
     })
     .describe('A fingerprint reader answers but cannot capture; sent once per transition'),
+  // Receipt printer (issue 5): from drivers/printer/events.ts, on edges only (never one per status poll).
+  'printer.connected': z
+    .object({ statusSupported: z.boolean().describe('false on printers that never answer status queries (cheap USB units)') })
+    .describe('The receipt printer link is open (at start, or again after it was lost)'),
+  'printer.disconnected': z.object({}).describe('The receipt printer link was lost; the agent reconnects with backoff'),
+  'printer.paper_out': z.object({ paper: z.literal('out') }).describe('The paper roll ran out: receipts wait in the queue until paper is loaded'),
+  'printer.paper_near_end': z.object({ paper: z.literal('near_end') }).describe('The paper roll is nearly used up'),
+  'printer.paper_ok': z
+    .object({ paper: z.enum(['ok', 'near_end']) })
+    .describe('Paper loaded again after printer.paper_out or printer.paper_near_end (near_end: a nearly used roll was put back)'),
+  'printer.cover_open': z.object({}).describe('The printer cover is open: nothing prints'),
+  'printer.cover_closed': z.object({}).describe('The printer cover was closed again'),
+  'printer.offline': z.object({}).describe('The printer reports itself offline for a reason other than paper or cover'),
+  'printer.online': z.object({}).describe('The printer is online again'),
+  'printer.error': z
+    .object({ cause: z.enum(['cutter', 'unrecoverable', 'mechanical', 'head_overheat']) })
+    .describe('The printer reports an error condition'),
+  'printer.error_cleared': z.object({ cause: z.enum(['cutter', 'unrecoverable', 'mechanical', 'head_overheat']) }).describe('A printer error condition cleared'),
+  'printer.job_uncertain': z
+    .object({ jobId: z.string().max(64), key: z.string().max(64).describe('Receipt number'), error: z.string().max(500) })
+    .describe('A receipt may or may not be on paper (link lost mid-job, or the agent stopped while printing): shown to the operator, who confirms it or reprints it marked DUPLICATE'),
+  'printer.job_failed': z
+    .object({ jobId: z.string().max(64), key: z.string().max(64), error: z.string().max(500) })
+    .describe('A receipt could not be rendered; nothing was sent to the printer'),
 } as const satisfies Record<string, z.ZodType>;
 
 export type KnownEventType = keyof typeof KNOWN_EVENTS;

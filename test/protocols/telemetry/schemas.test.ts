@@ -92,6 +92,19 @@ t.test('every known event type has an example that its schema accepts', (t) => {
     'login.locked': { user: 'op1', failures: 5, lockoutSec: 900 },
     'capture.expired': { captureId: '5b7c3f0e-9a51-4b8e-8a43-3d0f1f6f2c11', service: 'EKYC', ageSec: 21_601, ttlSec: 21_600 },
     'capture.rejected': { captureId: '5b7c3f0e-9a51-4b8e-8a43-3d0f1f6f2c11', code: 'AUTH_FAILED', reason: 'biometric did not match' },
+    'printer.connected': { statusSupported: true },
+    'printer.disconnected': {},
+    'printer.paper_out': { paper: 'out' },
+    'printer.paper_near_end': { paper: 'near_end' },
+    'printer.paper_ok': { paper: 'ok' },
+    'printer.cover_open': {},
+    'printer.cover_closed': {},
+    'printer.offline': {},
+    'printer.online': {},
+    'printer.error': { cause: 'cutter' },
+    'printer.error_cleared': { cause: 'cutter' },
+    'printer.job_uncertain': { jobId: '0f8e7a52-3c1b-4d2e-9f10-6a5b4c3d2e1f', key: 'R-000123', error: 'interrupted while printing (restart)' },
+    'printer.job_failed': { jobId: '0f8e7a52-3c1b-4d2e-9f10-6a5b4c3d2e1f', key: 'R-000123', error: 'render: font missing' },
   };
   t.same(Object.keys(examples).sort(), Object.keys(KNOWN_EVENTS).sort(), 'an example for each known type');
   for (const [type, data] of Object.entries(examples)) {

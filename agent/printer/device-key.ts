@@ -1,0 +1,47 @@
+/**
+ * The kiosk's Ed25519 device key, which signs every receipt QR (DESIGN §2: a forged receipt is a
+ * real problem in the field). Created once, on the first start with a printer, as a PKCS#8 PEM
+ * file of mode 0600 with the public key beside it (`<path>.pub`, SPKI PEM) for central's
+ * records and `kioskctl receipt verify`. The private key is never logged nor sent anywhere.
+ */
+import { generateKeyPairSync, createPublicKey, type KeyObject } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { toPrivateKey } from '../../protocols/escpos/index.js';
+
+export interface DeviceKey {
+  privateKey: KeyObject;
+  publicKeyPem: string;
+  created: boolean;
+  /** The file was readable by others and was tightened to 0600. */
+  tightened: boolean;
+}
+
+export const publicKeyPath = (path: string): string => `${path}.pub`;
+
+function writeAtomic(path: string, text: string, mode: number): void {
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, text, { mode, flag: 'wx' });
+  // writeFileSync's mode is filtered by the umask; say it again.
+  chmodSync(tmp, mode);
+  renameSync(tmp, path);
+}
+
+export function loadOrCreateDeviceKey(path: string): DeviceKey {
+  let created = false;
+  let tightened = false;
+  if (!existsSync(path)) {
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+    const { privateKey } = generateKeyPairSync('ed25519');
+    writeAtomic(path, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), 0o600);
+    created = true;
+  } else if ((statSync(path).mode & 0o077) !== 0) {
+    chmodSync(path, 0o600);
+    tightened = true;
+  }
+  const privateKey = toPrivateKey(readFileSync(path, 'utf8'));
+  const publicKeyPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
+  const pub = publicKeyPath(path);
+  if (!existsSync(pub) || readFileSync(pub, 'utf8') !== publicKeyPem) writeAtomic(pub, publicKeyPem, 0o644);
+  return { privateKey, publicKeyPem, created, tightened };
+}
