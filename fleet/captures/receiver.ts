@@ -91,9 +91,25 @@ export class CaptureReceiver {
     return this.desk.stats;
   }
 
+  /**
+   * Connected and subscribed on every lane. A broker drops what is published on a topic nobody is
+   * subscribed to, so the receiver's sessions must exist before kiosks upload: start it first
+   * (its persistent sessions then keep everything while it is away).
+   */
   get connected(): boolean {
-    return this.#lanes.length > 0 && this.#lanes.every((c) => c.connected) && (this.#out?.connected ?? false);
+    return this.#lanes.length > 0 && this.#lanes.every((c) => c.connected && this.#subscribed.has(c)) && (this.#out?.connected ?? false);
   }
+
+  /** Resolves once `connected`; rejects after `timeoutMs`. */
+  async ready(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (!this.connected) {
+      if (Date.now() > deadline) throw new Error('the capture receiver did not connect and subscribe in time');
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  #subscribed = new WeakSet<MqttClient>();
 
   get #id(): string {
     return this.o.clientId ?? 'kiosk-fleet-captures';
@@ -142,7 +158,13 @@ export class CaptureReceiver {
     };
     client.on('connect', (ack) => {
       this.o.log.info({ clientId, sessionPresent: ack.sessionPresent }, 'capture receiver connected');
-      if (!ack.sessionPresent) client.subscribe(filter, { qos: 1 }, (err) => err && this.o.log.error({ err: err.message }, 'captures subscription refused'));
+      if (ack.sessionPresent) this.#subscribed.add(client);
+      else {
+        client.subscribe(filter, { qos: 1 }, (err) => {
+          if (err) this.o.log.error({ err: err.message }, 'captures subscription refused');
+          else this.#subscribed.add(client);
+        });
+      }
     });
     client.on('error', (err) => this.o.log.warn({ clientId, err: err.message }, 'capture receiver connection error'));
     return client;

@@ -39,6 +39,7 @@ t.test('operator login, capture, central decision, ledger', async (t) => {
   t.teardown(() => broker.close());
   const receiver = await CaptureReceiver.start({ url: broker.url, privateKeyPem: centralPem, log: silentLogger, retryMs: 100 });
   t.teardown(() => receiver.stop());
+  await receiver.ready();
   const wire = await Collector.start(broker.url, `kiosk/v1/${KIOSK}/+`);
   t.teardown(() => wire.close());
   const dir = t.testdir({});
