@@ -7,6 +7,15 @@ export const job = (line: string): Uint8Array => encodeJob([{ type: 'text', text
 
 export const linesOf = (ops: readonly EscposOp[]): string[] => textLines(ops).filter((l) => l.trim() !== '');
 
+/** Resolves once the driver is (or becomes) in lifecycle `l`; no race with an event already gone. */
+export async function lifecycleIs(d: PrinterDriver, l: PrinterDriver['lifecycle'], ms = 15_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (d.lifecycle !== l) {
+    if (Date.now() > end) throw new Error(`driver still ${d.lifecycle}, wanted ${l}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 /** Resolves when `pred` holds for an emitted event (checked on each emission). */
 export async function until<K extends keyof PrinterDriverEvents>(
   d: PrinterDriver,

@@ -6,7 +6,7 @@ import { tcpLink } from '../../../drivers/printer/link-tcp.js';
 import { PrinterError, PrinterErrorCode, isPrinterError } from '../../../drivers/printer/errors.js';
 import { Backoff } from '../../../drivers/common/backoff.js';
 import { recordingLogger, silentLogger } from '../../../drivers/common/logger.js';
-import { job, linesOf, until } from './helpers.js';
+import { job, lifecycleIs, linesOf, until } from './helpers.js';
 import { encodeJob } from '../../../protocols/escpos/index.js';
 
 async function rig(t: Test, sim = new PrinterSimulator()) {
@@ -18,7 +18,8 @@ async function rig(t: Test, sim = new PrinterSimulator()) {
     pollIntervalMs: 60_000,
     statusTimeoutMs: 1000,
     barrierTimeoutMs: 300,
-    backoff: new Backoff({ baseMs: 20, capMs: 50 }),
+    // ≈ 500 ms before a reopen, so assertions made while reconnecting are not raced.
+    backoff: new Backoff({ baseMs: 500, capMs: 500, random: () => 0.99 }),
   });
   t.teardown(async () => {
     await driver.stop();
@@ -95,7 +96,7 @@ t.test('link lost: disconnected, reconnects with backoff, prints again', async (
   await lost;
   t.equal(driver.health.state, 'disconnected');
   await t.rejects(driver.send(job('NO')), { code: PrinterErrorCode.NotReady });
-  await until(driver, 'lifecycle', (l) => l === 'ready');
+  await lifecycleIs(driver, 'ready');
   t.equal(await driver.send(job('AGAIN')), 'printed');
   t.same(linesOf(sim.printed), ['AGAIN']);
   t.ok(logger.records.some((r) => r.msg === 'printer link lost'));
@@ -111,7 +112,7 @@ t.test('nothing listening: absent, keeps retrying, never throws from start()', a
   t.equal(driver.lifecycle, 'reconnecting');
   t.match(driver.health, { state: 'absent' });
   const server = await serveTcp(sim, { port });
-  await until(driver, 'lifecycle', (l) => l === 'ready');
+  await lifecycleIs(driver, 'ready');
   t.equal(driver.health.state, 'ok');
   await driver.stop();
   await server.close();
@@ -213,7 +214,7 @@ t.test('a job cut off mid-raster: after reopening, the printer is flushed and th
   const img = { width: w, height: 64, data: new Uint8ClampedArray(w * 64 * 4).fill(0) };
   breakAfter = 1500; // inside the 3 072-byte GS v 0 payload
   await t.rejects(driver.send(encodeJob([{ type: 'image', image: img }, { type: 'cut' }], { paper: 58 })), { code: PrinterErrorCode.WriteFailed });
-  await until(driver, 'lifecycle', (l) => l === 'ready');
+  await lifecycleIs(driver, 'ready');
   t.equal(await driver.send(job('AFTER FLUSH')), 'printed');
   t.same(linesOf(sim.printed).filter((l) => l.includes('AFTER')), ['AFTER FLUSH'], 'not swallowed as image data');
   const raster = sim.printed.find((o) => o.kind === 'raster');
