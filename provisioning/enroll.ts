@@ -41,24 +41,44 @@ export class EnrollError extends Error {
   }
 }
 
-export async function enroll(o: EnrollOptions): Promise<{ certificate: string; fingerprint: string; issuer: string }> {
+export type Enrolled = { certificate: string; fingerprint: string; issuer: string };
+
+/**
+ * Tries again after a failed connection until the time allowed is used up: on a 2G link the
+ * first attempts often fail. Asking again is safe, the fleet answers a retry from the kiosk that
+ * spent the claim with the same certificate.
+ */
+export async function enroll(o: EnrollOptions, retryMs = 3000): Promise<Enrolled> {
   const [ca, cert, key] = await Promise.all([readFile(o.caFile), readFile(o.claimCert), readFile(o.claimKey)]).catch((err: unknown) => {
     throw new EnrollError('claim_kit', `cannot read the claim kit: ${(err as Error).message}`);
   });
+  const deadline = Date.now() + o.timeoutMs;
+  for (;;) {
+    try {
+      return await attempt(o, { ca, cert, key }, Math.max(1000, deadline - Date.now()));
+    } catch (err) {
+      if (!(err instanceof EnrollError) || err.code !== 'connect' || Date.now() + retryMs >= deadline) throw err;
+      await new Promise((r) => setTimeout(r, retryMs));
+    }
+  }
+}
+
+async function attempt(o: EnrollOptions, kit: { ca: Buffer; cert: Buffer; key: Buffer }, timeoutMs: number): Promise<Enrolled> {
+  const { ca, cert, key } = kit;
   const clientId = `claim-${randomBytes(8).toString('hex')}`;
   const client = connect(o.url, {
     clientId,
-    ca,
-    cert,
-    key,
+    // mqtt.js turns mqtt:// into mqtts:// when given a client certificate; a plain URL (tests, a
+    // provisioning LAN) gets none.
+    ...(/^(mqtts|ssl|wss):/.test(o.url) ? { ca, cert, key } : {}),
     clean: true,
     reconnectPeriod: 0,
-    connectTimeout: Math.min(o.timeoutMs, 30_000),
+    connectTimeout: Math.min(timeoutMs, 30_000),
   });
   let timer: NodeJS.Timeout | undefined;
   try {
     const response = await new Promise<ClaimResponse>((resolve, reject) => {
-      timer = setTimeout(() => reject(new EnrollError('timeout', `no answer from central within ${Math.round(o.timeoutMs / 1000)} s`)), o.timeoutMs);
+      timer = setTimeout(() => reject(new EnrollError('timeout', `no answer from central within ${Math.round(timeoutMs / 1000)} s`)), timeoutMs);
       client.once('error', (err) => reject(new EnrollError('connect', `cannot connect to ${o.url} with the claim certificate: ${err.message}`)));
       client.on('message', (_topic, payload) => {
         try {
