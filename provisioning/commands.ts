@@ -117,7 +117,7 @@ export async function provisioningCommand(argv: string[], o: Io = io): Promise<n
       const results = await step('selftest', o.err, () => selftest({ config: cfg, ...(v.timeout ? { timeoutMs: Number(v.timeout) } : {}) }));
       const failed = results.some((r) => r.verdict === 'fail');
       if (v.json) o.out(`${JSON.stringify({ ok: !failed, checks: results })}\n`);
-      else o.out(renderChecks(results));
+      else o.out(renderChecks(results, lang));
       o.err(`${failed ? msg('selftestFail', lang) : msg('selftestPass', lang)}\n`);
       const record = await readIfExists(layout(root).record);
       if (!failed && record) {

@@ -52,3 +52,33 @@ export async function step<T>(label: string, out: (s: string) => void, fn: () =>
     throw err;
   }
 }
+
+/**
+ * Hindi for the self-test's remedies, keyed by the English text (gettext style), so a remedy
+ * without a translation still shows in English rather than not at all.
+ */
+const REMEDIES_HI: Record<string, string> = {
+  'ask central for a claim code and provision again': 'केंद्र से क्लेम कोड लें और फिर से प्रोविज़न करें',
+  'check that the state directory exists (provision again)': 'जाँचें कि स्टेट डायरेक्टरी मौजूद है (फिर से प्रोविज़न करें)',
+  'check the network, the broker URL, the CA file, and that the certificate was issued by central':
+    'नेटवर्क, ब्रोकर URL, CA फ़ाइल जाँचें, और कि प्रमाणपत्र केंद्र ने जारी किया है',
+  'check the paper roll and the cover': 'काग़ज़ का रोल और ढक्कन जाँचें',
+  'check the printer cable and power, then discover again': 'प्रिंटर का केबल और बिजली जाँचें, फिर दोबारा खोजें',
+  'enable NTP: timedatectl set-ntp true; check the network': 'NTP चालू करें: timedatectl set-ntp true; नेटवर्क जाँचें',
+  'fix devices.printer in the answers and provision again': 'उत्तरों में devices.printer ठीक करें और फिर से प्रोविज़न करें',
+  'free space on the SD card (old logs: journalctl --vacuum-size=50M)': 'SD कार्ड पर जगह खाली करें (पुराने लॉग: journalctl --vacuum-size=50M)',
+  'provision again with a new claim code': 'नए क्लेम कोड से फिर से प्रोविज़न करें',
+  'provision again with this kiosk id and a new claim code': 'इसी कियोस्क आईडी और नए क्लेम कोड से फिर से प्रोविज़न करें',
+  'run kioskctl provision with a claim code': 'क्लेम कोड के साथ kioskctl provision चलाएँ',
+  'start the agent': 'एजेंट चालू करें',
+  'start the agent: systemctl start kiosk-agent': 'एजेंट चालू करें: systemctl start kiosk-agent',
+  'start the agent: systemctl start kiosk-agent; see journalctl -u kiosk-agent': 'एजेंट चालू करें: systemctl start kiosk-agent; journalctl -u kiosk-agent देखें',
+  'the agent cannot reach central: check the network and `journalctl -u kiosk-agent`': 'एजेंट केंद्र तक नहीं पहुँच रहा: नेटवर्क और `journalctl -u kiosk-agent` जाँचें',
+  'the link to central is down or slow: check the network': 'केंद्र से संपर्क बंद या धीमा है: नेटवर्क जाँचें',
+  'reconnect the reader; for an RD service, restart it and check it says READY': 'रीडर दोबारा लगाएँ; RD सेवा हो तो उसे फिर चालू करें और READY देखें',
+  'check the UPS USB/serial cable and that upsd runs (upsc -l)': 'UPS का USB/सीरियल केबल जाँचें और कि upsd चल रहा है (upsc -l)',
+};
+
+export function remedyIn(lang: Lang, english: string): string {
+  return lang === 'hi' ? (REMEDIES_HI[english] ?? english) : english;
+}

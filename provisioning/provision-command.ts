@@ -5,7 +5,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
-import type { InventoryItem } from '../protocols/telemetry/claim.js';
+import { CLAIM_CODE_PATTERN, type InventoryItem } from '../protocols/telemetry/claim.js';
+import { isKioskId } from '../protocols/telemetry/ids.js';
 import { keyIdOf, parsePublicKey } from '../protocols/seal/seal.js';
 import { AnswersError, FLAG_FIELDS, parseAnswers, readAnswers, setField } from './answers.js';
 import { EnrollError } from './enroll.js';
@@ -47,6 +48,12 @@ const PROMPTS: [string, string, string][] = [
   ['enrollment.claimKey', 'Claim key file / क्लेम कुंजी फ़ाइल', ''],
 ];
 
+const FIELD_CHECKS: Record<string, (v: string) => string | undefined> = {
+  'kiosk.id': (v) => (isKioskId(v) ? undefined : 'kiosk id: upper-case letters, digits and single hyphens, e.g. RJ-JAI-0001 / कियोस्क आईडी का प्रारूप: RJ-JAI-0001'),
+  'enrollment.claimCode': (v) => (CLAIM_CODE_PATTERN.test(v) ? undefined : 'claim code such as K7QM-2XPA-9RTD / क्लेम कोड का प्रारूप: K7QM-2XPA-9RTD'),
+  'mqtt.url': (v) => (/^(mqtts|ssl|wss):\/\/[^\s/]+/.test(v) ? undefined : 'a TLS broker URL such as mqtts://broker.example:8883'),
+};
+
 function get(obj: Record<string, unknown>, dotted: string): unknown {
   return dotted.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
 }
@@ -79,8 +86,17 @@ export async function provisionCommand(o: ProvisionCommandOptions): Promise<numb
       for (const [field, label, def] of PROMPTS) {
         if (get(raw, field) !== undefined) continue;
         const d = (get(prior, field) as string | undefined) ?? def;
-        const v = (await o.ask(`${label}${d ? ` [${d}]` : ''}: `)).trim() || d;
-        if (v) setField(raw, field, v);
+        // Fields with a format are checked as they are typed, and asked again (three tries).
+        for (let tries = 0; tries < 3; tries++) {
+          const v = (await o.ask(`${label}${d ? ` [${d}]` : ''}: `)).trim() || d;
+          const problem = v ? FIELD_CHECKS[field]?.(v) : undefined;
+          if (problem) {
+            o.err(`  ${problem}\n`);
+            continue;
+          }
+          if (v) setField(raw, field, v);
+          break;
+        }
       }
     }
     const answers = parseAnswers(raw, o.answersFile ?? 'answers');

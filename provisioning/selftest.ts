@@ -12,6 +12,7 @@ import { silentLogger } from '../drivers/common/logger.js';
 import { openLinkFor, PrinterConfig } from '../drivers/printer/config.js';
 import { printerTestPage } from '../drivers/printer/technician.js';
 import { LocalApiClient } from './local-api.js';
+import { type Lang, remedyIn } from './messages.js';
 import { certFacts } from './pki.js';
 
 export type Verdict = 'pass' | 'fail' | 'skip';
@@ -151,10 +152,10 @@ export async function selftest(o: SelftestOptions): Promise<CheckResult[]> {
   return results;
 }
 
-export function renderChecks(results: CheckResult[]): string {
+export function renderChecks(results: CheckResult[], lang: Lang = 'en'): string {
   const w = Math.max(...results.map((r) => r.name.length));
   return results
-    .map((r) => `${r.verdict === 'pass' ? 'PASS' : r.verdict === 'fail' ? 'FAIL' : 'skip'}  ${r.name.padEnd(w)}  ${r.detail}${r.remedy ? `\n      → ${r.remedy}` : ''}`)
+    .map((r) => `${r.verdict === 'pass' ? 'PASS' : r.verdict === 'fail' ? 'FAIL' : 'skip'}  ${r.name.padEnd(w)}  ${r.detail}${r.remedy ? `\n      → ${remedyIn(lang, r.remedy)}` : ''}`)
     .join('\n')
     .concat('\n');
 }

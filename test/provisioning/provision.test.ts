@@ -142,8 +142,13 @@ t.test('interactive: prompts with defaults, the key fingerprint confirmed or ref
     'Claim key file': '',
   };
   const asked: string[] = [];
+  let typo = true;
   const ask = (confirm: string) => (q: string) => {
     asked.push(q);
+    if (q.startsWith('Kiosk id') && typo) {
+      typo = false;
+      return Promise.resolve('mp bpl 200');
+    }
     if (q.startsWith('Does it match')) return Promise.resolve(confirm);
     const k = Object.keys(answers).find((p) => q.startsWith(p));
     const v = k === "Central's capture public key" ? centralPem : (answers[k ?? ''] ?? '');
@@ -157,6 +162,8 @@ t.test('interactive: prompts with defaults, the key fingerprint confirmed or ref
   const yes = await run({ root, interactive: true, ask: ask('हाँ') });
   t.equal(yes.code, 0, yes.err);
   t.match(asked.join('\n'), /Central broker URL \/ केंद्र ब्रोकर URL \[mqtts:\/\/\]/);
+  t.match(no.err, /kiosk id: upper-case letters/, 'a mistyped id is caught as it is typed');
+  t.equal(asked.filter((q) => q.startsWith('Kiosk id')).length, 3, 'and asked again');
   t.equal((JSON.parse(readFileSync(layout(root).config, 'utf8')) as { kiosk: { id: string } }).kiosk.id, 'MP-BPL-0200');
   const hi = await run({ root, interactive: false, lang: 'hi', answersFile: join(dir, 'missing.json') });
   t.equal(hi.code, 65);

@@ -5,12 +5,13 @@
 import t from 'tap';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../agent/config/load.js';
 import { createCa, issueKeyAndCertificate } from '../../fleet/enrollment/ca.js';
+import { remedyIn } from '../../provisioning/messages.js';
 import { renderChecks, selftest } from '../../provisioning/selftest.js';
 import { devicesFromInventory } from '../../provisioning/suggest.js';
 import { childEnv, requireBuild, ROOT } from '../helpers/agent-process.js';
@@ -64,7 +65,16 @@ t.test('failures come with remedies, bounded in time', async (t) => {
   t.equal(code, 1, 'non-zero exit on failure');
   t.match(out, /FAIL {2}agent/);
   t.match(err, /कुछ जाँच विफल/);
+  t.match(out, /→ एजेंट चालू करें: systemctl start kiosk-agent/, 'remedies in Hindi');
   t.notMatch(out, /Provisioning receipt/, 'no receipt for a failed kiosk');
+});
+
+t.test('every remedy has its Hindi', (t) => {
+  const src = readFileSync(join(ROOT, 'provisioning/selftest.ts'), 'utf8');
+  const remedies = [...src.matchAll(/remedy: '([^']+)'/g), ...src.matchAll(/'(reconnect the reader[^']*|check the UPS[^']*)'/g)].map((m) => m[1]!);
+  t.ok(remedies.length >= 15);
+  for (const r of remedies) t.not(remedyIn('hi', r), r, r);
+  t.end();
 });
 
 t.test('device sections suggested from discovery', (t) => {
