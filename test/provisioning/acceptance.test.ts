@@ -255,6 +255,13 @@ t.test('discover → provision → claim → mTLS agent → selftest', { skip: M
     ['agent', 'certificate', 'clock', 'disk', 'fingerprint', 'mqtt identity', 'outbox', 'printer', ...(nut ? ['ups'] : [])].sort(),
   );
   t.ok(printer.sim.pages.length >= pages + 2, 'test page and provisioning receipt printed');
+  const qr = printer.sim.pages.at(-1)?.ops.find((op) => op.kind === 'qr');
+  t.equal(qr && 'text' in qr ? qr.text : undefined, `KIOSK:RJ-JAI-0042;CERT-SHA256:${r1.enrollment.fingerprint}`, 'the receipt QR carries the id and the certificate fingerprint');
+  t.match(st.err, /All checks passed/);
+  const text = await kioskctl(['status', '--root', root]);
+  t.match(text.out, /^kiosk {4}RJ-JAI-0042 {2}\(Jaipur, Test LSP\)/m);
+  t.match(text.out, /^central {2}up/m);
+  t.match(text.out, /^fingerprint ok/m);
 
   // The same claim code again, on another kiosk: refused.
   const root2 = mkdtempSync(join(tmpdir(), 'kr2-'));
