@@ -8,6 +8,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { child, createLogger, LOG_LEVELS, type LogLevel } from './log.js';
 import { startFleet } from './serve.js';
+import { OPS_ARGS, OPS_USAGE, parseOpsArgs } from './ops-options.js';
 import { claimCommand, ClaimUsageError } from './enrollment/cli.js';
 import { readFleetStatus, renderFleetStatus } from './view.js';
 
@@ -51,7 +52,7 @@ Options:
   --log-level LEVEL       ${LOG_LEVELS.join(', ')} (default info)
   --ca-cert PEM           kiosk CA certificate: with --ca-key, enroll kiosks by claim
   --ca-key PEM            its private key
-  -h, --help              show this help
+${OPS_USAGE}  -h, --help              show this help
 
 Stops cleanly on SIGINT or SIGTERM.
 `;
@@ -95,6 +96,7 @@ async function serve(args: string[], io: Io): Promise<number> {
     'share-group': { type: 'string' },
     'heartbeat-misses': { type: 'string' },
     'log-level': { type: 'string' },
+    ...OPS_ARGS,
     'ca-cert': { type: 'string' },
     'ca-key': { type: 'string' },
     help: { type: 'boolean', short: 'h' },
@@ -136,6 +138,8 @@ async function serve(args: string[], io: Io): Promise<number> {
 
   const db = str('db') ?? './fleet.db';
   if (db.trim() === '') throw new UsageError('--db must name a file');
+  const ops = parseOpsArgs(str);
+  if (!ops.ok) throw new UsageError(ops.error);
   const log = createLogger(level as LogLevel, io.stdout === process.stdout ? undefined : io.stdout);
   const fleet = await startFleet({
     mqttUrl,
@@ -144,6 +148,7 @@ async function serve(args: string[], io: Io): Promise<number> {
     shareGroup: group,
     heartbeatMisses,
     log,
+    operations: { ...ops.operations, ...(ops.http ? { http: ops.http } : {}) },
     ...(str('ca-cert') !== undefined || str('ca-key') !== undefined ? { provisioning: caOptions(str('ca-cert'), str('ca-key')) } : {}),
   });
   let onSignal: (sig: NodeJS.Signals) => void = () => undefined;

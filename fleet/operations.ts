@@ -7,10 +7,13 @@ import { AlertEngine } from './alerts/engine.js';
 import { type AlertThresholds, DEFAULT_THRESHOLDS } from './alerts/rules.js';
 import { WebhookNotifier } from './alerts/webhook.js';
 import type { Clock } from './clock.js';
+import { type RunningHttp, startHttp } from './http/server.js';
+import type { IngestStats } from './ingest.js';
 import { JobService } from './jobs/service.js';
 import { type JobPublisher, MqttJobPublisher } from './jobs/publisher.js';
 import type { Decision } from './liveness.js';
 import { child, type Logger } from './log.js';
+import type { HttpListen } from './ops-options.js';
 import type { AlertChange, FleetRepository } from './store/repository.js';
 
 export interface OperationsOptions {
@@ -22,6 +25,10 @@ export interface OperationsOptions {
   /** For tests: instead of an MQTT connection of its own. */
   publisher?: JobPublisher;
   republishIntervalMs?: number;
+  /** Serve the dashboard, JSON API and /metrics here. */
+  http?: HttpListen;
+  /** Ingest counters for /metrics. */
+  stats?: () => { ingest: IngestStats; listening: boolean };
 }
 
 /** What the dashboard listens to: one line per change, pushed over server-sent events. */
@@ -34,6 +41,8 @@ export interface Operations {
   alerts: AlertEngine;
   jobs: JobService;
   webhook: WebhookNotifier | undefined;
+  /** The dashboard once listening; undefined without `http`; rejects if it cannot listen. */
+  http: Promise<RunningHttp | undefined>;
   onGap: (kioskId: string, channel: string, gap: number, seq: number) => void;
   onChange: (kioskId: string, channel: string) => void;
   onLiveness: (kioskId: string, d: Decision) => void;
@@ -87,16 +96,24 @@ export function startOperations(o: { repo: FleetRepository; clock: Clock; log: L
       })
       .catch((err: unknown) => o.log.error({ err }, 'operations sweep failed'));
   }, o.sweepEveryMs ?? 60_000);
+  const self: { ops?: Operations } = {};
+  const http: Promise<RunningHttp | undefined> = o.http
+    ? Promise.resolve().then(() =>
+        startHttp({ repo: o.repo, ops: self.ops!, clock: o.clock, log: child(o.log, 'http'), host: o.http!.host, port: o.http!.port, ...(o.stats ? { stats: o.stats } : {}) }),
+      )
+    : Promise.resolve(undefined);
+  http.catch((err: Error) => o.log.error({ error: err.message, ...o.http }, 'the dashboard cannot listen'));
   const idle = async (): Promise<void> => {
     await sweeping;
     await alerts.idle();
     await jobs.idle();
     await webhook?.idle();
   };
-  return {
+  const ops: Operations = {
     alerts,
     jobs,
     webhook,
+    http,
     onGap: (kioskId, channel) => void jobs.requestRepublish(kioskId, `gap:${channel}`),
     onChange: (kioskId, channel) => {
       if (ALERT_CHANNELS.has(channel)) void alerts.evaluate(kioskId);
@@ -112,6 +129,7 @@ export function startOperations(o: { repo: FleetRepository; clock: Clock; log: L
     },
     idle,
     close: async () => {
+      await (await http.catch(() => undefined))?.close();
       o.clock.clearInterval(timer);
       await idle();
       await webhook?.close();
@@ -119,4 +137,6 @@ export function startOperations(o: { repo: FleetRepository; clock: Clock; log: L
       listeners.clear();
     },
   };
+  self.ops = ops;
+  return ops;
 }

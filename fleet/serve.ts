@@ -63,7 +63,14 @@ export async function startFleet(opts: ServeOptions): Promise<FleetServer> {
     await repo.close();
     throw err;
   }
-  const ops = startOperations({ repo, clock, log: opts.log, url, ...opts.operations });
+  const ops = startOperations({
+    repo,
+    clock,
+    log: opts.log,
+    url,
+    stats: () => ({ ingest: ingest.stats, listening: source.listeningSince !== undefined }),
+    ...opts.operations,
+  });
   const ingest = new Ingestor({ repo, clock, log: child(opts.log, 'ingest'), onGap: ops.onGap, onChange: ops.onChange, onLiveness: ops.onLiveness });
   const source = new MqttSource({
     url,

@@ -1,0 +1,93 @@
+/** A fleet with its dashboard, an embedded broker and two kiosks speaking over real MQTT. */
+import type { Test } from 'tap';
+import { join } from 'node:path';
+import mqtt, { type MqttClient } from 'mqtt';
+import { silentLogger } from '../../../fleet/log.js';
+import { type FleetServer, startFleet } from '../../../fleet/serve.js';
+import { birth, bytes, meta, state, tempDir, waitFor } from '../fixtures/helpers.js';
+
+export const K1 = 'RJ-JAI-0001';
+export const K2 = 'RJ-KOT-0002';
+
+export interface DashboardFixture {
+  fleet: FleetServer;
+  base: string;
+  kiosks: Map<string, MqttClient>;
+}
+
+function txn(seq: number, ts: number): Record<string, unknown> {
+  return {
+    ...meta(seq, { ts }),
+    entry: 'transaction',
+    txnId: `T${seq}`,
+    receiptNo: `R${seq}`,
+    serviceCode: 'EKYC',
+    chargedPaise: 0,
+    officialPaise: 0,
+    commissionPaise: 1800,
+    operator: 'op1',
+    status: 'success',
+    walletDeltaPaise: 1800,
+    balancePaise: 100_000,
+  };
+}
+
+/** Connects a kiosk with its last will, as the agent does, and says what the agent would say. */
+async function kiosk(url: string, id: string, district: string, st: Record<string, unknown>): Promise<MqttClient> {
+  const topic = (c: string) => `kiosk/v1/${id}/${c}`;
+  const c = await mqtt.connectAsync(url, {
+    clientId: id,
+    keepalive: 5,
+    reconnectPeriod: 0,
+    will: { topic: topic('status'), payload: bytes({ ...meta(1), state: 'offline', session: 1, reason: 'will' }), qos: 1, retain: true },
+  });
+  await c.publishAsync(topic('status'), bytes(birth(1, { district, heartbeatSec: 5 })), { qos: 1, retain: true });
+  await c.publishAsync(topic('state'), bytes(state(2, st)), { qos: 1, retain: true });
+  return c;
+}
+
+export async function startDashboardFleet(t: Test): Promise<DashboardFixture> {
+  const dir = tempDir(t);
+  const fleet = await startFleet({
+    mqttUrl: 'mqtt://unused',
+    embeddedBroker: { host: '127.0.0.1', port: 0 },
+    db: join(dir, 'fleet.db'),
+    shareGroup: 'kiosk-fleet',
+    heartbeatMisses: 3,
+    log: silentLogger,
+    checkEveryMs: 200,
+    operations: { http: { host: '127.0.0.1', port: 0 }, publisher: { publish: () => Promise.resolve(), close: () => Promise.resolve() } },
+  });
+  t.teardown(() => fleet.close());
+  await fleet.ready;
+  const http = await fleet.ops.http;
+  if (!http) throw new Error('no dashboard');
+  const now = Date.now();
+  const kiosks = new Map<string, MqttClient>();
+  kiosks.set(
+    K1,
+    await kiosk(fleet.url, K1, 'Jaipur', {
+      devices: { reader: { state: 'ok' }, printer: { state: 'fault', detail: 'paper out', paper: 'out' } },
+      inactivity: { days: 27, breachDay: 30, breachAtTs: now + 3 * 86_400_000, breachOn: '2026-11-27', estimated: false },
+      wallet: { balancePaise: 15_000_00, minimumPaise: 20_000_00, belowMinimum: true },
+    }),
+  );
+  kiosks.set(
+    K2,
+    await kiosk(fleet.url, K2, 'Kota', {
+      devices: { reader: { state: 'ok' }, printer: { state: 'ok' } },
+      inactivity: { days: 0, breachDay: 30, breachAtTs: now + 30 * 86_400_000, breachOn: '2026-12-24', estimated: false },
+      wallet: { balancePaise: 25_000_00, minimumPaise: 20_000_00, belowMinimum: false },
+    }),
+  );
+  await kiosks.get(K2)!.publishAsync(`kiosk/v1/${K2}/transactions`, bytes(txn(1, now)), { qos: 1 });
+  await kiosks.get(K2)!.publishAsync(`kiosk/v1/${K2}/transactions`, bytes(txn(2, now)), { qos: 1 });
+  t.teardown(() => Promise.all([...kiosks.values()].map((c) => c.endAsync(true))));
+  await waitFor(async () => (await fleet.repo.listTransactions(K2)).length === 2 && (await fleet.repo.listOpenAlerts(K1)).length >= 3, 'both kiosks ingested', 10_000);
+  return { fleet, base: http.url, kiosks };
+}
+
+/** Drops a kiosk's connection without a DISCONNECT, so the broker publishes its last will. */
+export function cutKiosk(c: MqttClient): void {
+  c.stream.destroy();
+}
