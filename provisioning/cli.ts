@@ -9,7 +9,9 @@ import { silentLogger } from '../drivers/common/logger.js';
 import { Store } from '../agent/store/db.js';
 import { FINGERPRINT_HELP, fingerprintCommand } from './fingerprint.js';
 import { UPS_HELP, upsCommand } from './ups.js';
-import { PROVISIONING_COMMANDS, PROVISIONING_HELP, provisioningCommand } from './commands.js';
+import { PRINTER_HELP, printerCommand } from './printer.js';
+import { RECEIPT_HELP, receiptVerifyCommand } from './receipt-verify.js';
+import { isProvisioningCommand, PROVISIONING_HELP, provisioningCommand } from './commands.js';
 
 const HELP = `kioskctl — set up and check a kiosk
 
@@ -21,6 +23,8 @@ Commands:
   queue           messages waiting for central, by channel
 ${FINGERPRINT_HELP}
 ${UPS_HELP}
+${PRINTER_HELP}
+${RECEIPT_HELP}
 ${PROVISIONING_HELP}
 
 Options:
@@ -30,6 +34,7 @@ Options:
       --pin PIN       its PIN (prefer $KIOSKCTL_PIN: a flag stays in the shell history)
       --slot N        fingerprint enroll: store in slot N
       --deadline MS   fingerprint enroll/identify: how long to wait for the finger, ms
+      --key FILE      receipt verify: the kiosk's receipt public key (PEM)
   -h, --help          this text
 `;
 
@@ -40,7 +45,7 @@ function fail(msg: string, code: number): never {
 
 export function main(argv: string[]): void {
   // Provisioning commands parse their own options and run before any configuration exists.
-  if (PROVISIONING_COMMANDS.includes(argv.find((a) => !a.startsWith('-')) ?? '')) {
+  if (isProvisioningCommand(argv)) {
     provisioningCommand(argv).then((code) => (process.exitCode = code), (err: unknown) => fail((err as Error).message, 70));
     return;
   }
@@ -58,6 +63,7 @@ export function main(argv: string[]): void {
         slot: { type: 'string' },
         deadline: { type: 'string' },
         'allow-duplicate': { type: 'boolean' },
+        key: { type: 'string' },
       },
     });
   } catch (err) {
@@ -87,6 +93,18 @@ export function main(argv: string[]): void {
         out: (s) => process.stdout.write(s),
         err: (s) => process.stderr.write(s),
       });
+      return;
+    }
+    if (positionals[0] === 'printer') {
+      const user = values.user ?? process.env['KIOSKCTL_USER'];
+      const pin = values.pin ?? process.env['KIOSKCTL_PIN'];
+      const io = { json: values.json, out: (x: string) => process.stdout.write(x), err: (x: string) => process.stderr.write(x) };
+      process.exitCode = await printerCommand(positionals.slice(1), { socket: loaded.config.api.socket, user, pin, ...io });
+      return;
+    }
+    if (positionals[0] === 'receipt') {
+      const io = { json: values.json, out: (x: string) => process.stdout.write(x), err: (x: string) => process.stderr.write(x) };
+      process.exitCode = receiptVerifyCommand(positionals.slice(1), { deviceKey: loaded.config.devices.printer?.deviceKey, keyFile: values.key, ...io });
       return;
     }
     if (positionals[0] === 'ups') {

@@ -9,6 +9,7 @@ import { statusRoute } from './status.js';
 import { captureRoutes } from '../ekyc/routes.js';
 import { fingerprintRoutes } from '../fingerprint/routes.js';
 import { businessRoutesForDocs } from '../ledger/docs.js';
+import { printerRoutes } from '../printer/routes.js';
 
 const documentationOnly = (): never => {
   throw new Error('documentation only');
@@ -20,6 +21,7 @@ export function documentedRoutes(): AnyRoute[] {
     ...captureRoutes({ take: documentationOnly, get: documentationOnly }),
     ...businessRoutesForDocs(documentationOnly),
     ...fingerprintRoutes({ info: documentationOnly, enroll: documentationOnly, identify: documentationOnly, remove: documentationOnly }),
+    ...printerRoutes({ info: documentationOnly, test: documentationOnly, jobs: documentationOnly, reprint: documentationOnly, confirm: documentationOnly, publicKeyPem: documentationOnly }),
   ];
 }
 

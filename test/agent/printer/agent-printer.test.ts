@@ -16,6 +16,7 @@ import t, { type Test } from 'tap';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { mkdtempSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyReceiptQr, type EscposOp } from '../../../protocols/escpos/index.js';
@@ -24,9 +25,18 @@ import { hashPin } from '../../../agent/auth/pin.js';
 import { LocalApiClient, LocalApiError } from '../../../provisioning/local-api.js';
 import { startAedes } from '../../helpers/aedes.js';
 import { Collector } from '../../helpers/collector.js';
-import { requireBuild, spawnAgent, writeAgentConfig, type RunningAgent } from '../../helpers/agent-process.js';
+import { childEnv, ROOT, requireBuild, spawnAgent, writeAgentConfig, type RunningAgent } from '../../helpers/agent-process.js';
 
 const KIOSK = 'RJ-JAI-0405';
+
+/** The built kioskctl, as the technician runs it. */
+function kioskctl(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [join(ROOT, 'bin/kioskctl'), ...args], { env: childEnv(env), timeout: 60_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
 const PIN = '482913';
 
 /** The simulator on TCP, with a switch that cuts a job off halfway (bytes swallowed, no replies). */
@@ -254,6 +264,35 @@ t.test('issue 5 acceptance with a real agent process', async (t: Test) => {
       t.equal(verifyReceiptQr(changed.join('|'), publicKeyPem).valid, false, `a changed ${name} fails`);
     }
     t.end();
+  });
+
+  await t.test('kioskctl printer status|test and receipt verify against the running agent', async (t) => {
+    const login = { KIOSKCTL_USER: 'admin1', KIOSKCTL_PIN: PIN };
+    const status = await kioskctl(['printer', 'status', '-c', configPath], login);
+    t.equal(status.code, 0, status.stderr);
+    t.match(status.stdout, /printer\s+ok .*tcp 127\.0\.0\.1:\d+, 58 mm/, 'status says ok, transport and paper');
+    const pages = sim.pages.length;
+    const test = await kioskctl(['printer', 'test', '-c', configPath], login);
+    t.equal(test.code, 0, test.stderr);
+    t.match(test.stdout, /test page: ok/);
+    await waitFor(() => sim.pages.length === pages + 1, 10_000, 'the test page');
+    t.ok(sim.pages.at(-1)!.ops.some((o) => o.kind === 'barcode'), 'the test page has its barcode');
+    const nologin = await kioskctl(['printer', 'status', '-c', configPath]);
+    t.equal(nologin.code, 64, 'a login is needed');
+
+    const qr = qrTexts(sim.pages[0]!.ops)[0]!;
+    const ok = await kioskctl(['receipt', 'verify', qr, '-c', configPath]);
+    t.equal(ok.code, 0, ok.stderr);
+    t.match(ok.stdout, /^VALID receipt .* of kiosk RJ-JAI-0405/);
+    t.match(ok.stdout, /charged ₹50\.00, official rate ₹50\.00/);
+    const forged = qr.replace('|5000|5000|', '|5000|4000|');
+    const qrFile = join(dir, 'scanned.txt');
+    writeFileSync(qrFile, `${forged}\n`);
+    const bad = await kioskctl(['receipt', 'verify', qrFile, '-c', configPath]);
+    t.equal(bad.code, 65, 'an altered figure fails');
+    t.match(bad.stdout, /NOT VALID/);
+    const withKey = await kioskctl(['receipt', 'verify', qr, '--key', `${keyPath}.pub`, '--json', '-c', configPath]);
+    t.match(JSON.parse(withKey.stdout), { valid: true, fields: { kioskId: KIOSK } }, '--key and --json');
   });
 
   await t.test('a receipt above the official rate is refused', async (t) => {
