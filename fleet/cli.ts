@@ -48,6 +48,7 @@ Options:
     --host ADDR           its listen address (default 127.0.0.1; 0.0.0.0 for kiosks on the LAN)
   --db PATH               fleet database (SQLite; default ./fleet.db)
   --share-group NAME      shared-subscription group of the fleet instances (default kiosk-fleet)
+  --capture-key PATH      run the e-KYC capture receiver with central's X25519 key (PEM)
   --heartbeat-misses N    offline after N missed heartbeat intervals (default 3)
   --log-level LEVEL       ${LOG_LEVELS.join(', ')} (default info)
   --ca-cert PEM           kiosk CA certificate: with --ca-key, enroll kiosks by claim
@@ -94,6 +95,7 @@ async function serve(args: string[], io: Io): Promise<number> {
     host: { type: 'string' },
     db: { type: 'string' },
     'share-group': { type: 'string' },
+    'capture-key': { type: 'string' },
     'heartbeat-misses': { type: 'string' },
     'log-level': { type: 'string' },
     ...OPS_ARGS,
@@ -150,6 +152,7 @@ async function serve(args: string[], io: Io): Promise<number> {
     log,
     operations: { ...ops.operations, ...(ops.http ? { http: ops.http } : {}) },
     ...(str('ca-cert') !== undefined || str('ca-key') !== undefined ? { provisioning: caOptions(str('ca-cert'), str('ca-key')) } : {}),
+    ...(str('capture-key') !== undefined ? { captureKey: str('capture-key') } : {}),
   });
   let onSignal: (sig: NodeJS.Signals) => void = () => undefined;
   const stop = new Promise<string>((resolve) => {

@@ -9,6 +9,7 @@ import { type Operations, type OperationsOptions, startOperations } from './oper
 import { type ProvisioningOptions, type RunningProvisioning, startProvisioning } from './enrollment/start.js';
 import type { FleetRepository } from './store/repository.js';
 import { SqliteFleetRepository } from './store/sqlite-repository.js';
+import { CaptureReceiver, captureDbBeside } from './captures/index.js';
 
 export interface ServeOptions {
   mqttUrl: string;
@@ -27,6 +28,8 @@ export interface ServeOptions {
   provisioning?: ProvisioningOptions;
   /** Alerts, webhook and jobs (issue 10). */
   operations?: OperationsOptions;
+  /** PEM file of central's X25519 capture key: runs the e-KYC capture receiver (issue 7). */
+  captureKey?: string;
 }
 
 export interface FleetServer {
@@ -38,6 +41,7 @@ export interface FleetServer {
   monitor: LivenessMonitor;
   source: MqttSource;
   ops: Operations;
+  captures?: CaptureReceiver;
   /** Resolves once connected and subscribed; rejects only if closed before that. */
   ready: Promise<void>;
   close(): Promise<void>;
@@ -59,6 +63,17 @@ export async function startFleet(opts: ServeOptions): Promise<FleetServer> {
   try {
     if (opts.provisioning) provisioning = await startProvisioning({ ...opts.provisioning, url, db: opts.db, clock, log: opts.log });
   } catch (err) {
+    await broker?.close();
+    await repo.close();
+    throw err;
+  }
+  // e-KYC captures (issue 7): the receiver keeps its own persistent sessions on the same broker.
+  let captures: CaptureReceiver | undefined;
+  try {
+    const outcomesDb = opts.captureKey ? captureDbBeside(opts.db) : undefined;
+    if (opts.captureKey) captures = await CaptureReceiver.start({ url, privateKeyPath: opts.captureKey, ...(outcomesDb ? { outcomesDb } : {}), log: child(opts.log, 'captures') });
+  } catch (err) {
+    await provisioning?.close();
     await broker?.close();
     await repo.close();
     throw err;
@@ -100,6 +115,7 @@ export async function startFleet(opts: ServeOptions): Promise<FleetServer> {
     (closing ??= (async () => {
       clock.clearInterval(statsTimer);
       await source.stop();
+      await captures?.stop();
       await provisioning?.close();
       await monitor.stop();
       await ingest.idle();
@@ -111,5 +127,5 @@ export async function startFleet(opts: ServeOptions): Promise<FleetServer> {
   // Connecting waits for the broker as long as it takes; `ready` says when the fleet is reading.
   const ready = provisioning ? Promise.all([source.start(), provisioning.ready]).then(() => undefined) : source.start();
   ready.catch(() => undefined);
-  return { url, ...(broker ? { broker } : {}), repo, ingest, monitor, source, ops, ready, close };
+  return { url, ...(broker ? { broker } : {}), repo, ingest, monitor, source, ops, ...(captures ? { captures } : {}), ready, close };
 }
