@@ -11,7 +11,7 @@ import { FINGERPRINT_HELP, fingerprintCommand } from './fingerprint.js';
 import { UPS_HELP, upsCommand } from './ups.js';
 import { PRINTER_HELP, printerCommand } from './printer.js';
 import { RECEIPT_HELP, receiptVerifyCommand } from './receipt-verify.js';
-import { PROVISIONING_COMMANDS, PROVISIONING_HELP, provisioningCommand } from './commands.js';
+import { isProvisioningCommand, PROVISIONING_HELP, provisioningCommand } from './commands.js';
 
 const HELP = `kioskctl — set up and check a kiosk
 
@@ -45,7 +45,7 @@ function fail(msg: string, code: number): never {
 
 export function main(argv: string[]): void {
   // Provisioning commands parse their own options and run before any configuration exists.
-  if (PROVISIONING_COMMANDS.includes(argv.find((a) => !a.startsWith('-')) ?? '')) {
+  if (isProvisioningCommand(argv)) {
     provisioningCommand(argv).then((code) => (process.exitCode = code), (err: unknown) => fail((err as Error).message, 70));
     return;
   }

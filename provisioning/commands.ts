@@ -3,7 +3,7 @@
  * options, dispatched from cli.ts before it loads a configuration (discover and provision run on
  * a kiosk that has none yet).
  */
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig } from '../agent/config/load.js';
 import { openLinkFor, PrinterConfig } from '../drivers/printer/config.js';
 import { discover, renderInventory } from './discover.js';
@@ -22,6 +22,36 @@ export const PROVISIONING_HELP = `  discover        find printers, readers and U
   selftest        check everything works; prints the provisioning receipt
   status          what the agent is doing now (local API)`;
 
+const OPTIONS = {
+  config: { type: 'string', short: 'c' },
+  root: { type: 'string' },
+  answers: { type: 'string' },
+  inventory: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  yes: { type: 'boolean', short: 'y' },
+  json: { type: 'boolean' },
+  lang: { type: 'string' },
+  port: { type: 'string', multiple: true },
+  'no-enroll': { type: 'boolean' },
+  'no-print': { type: 'boolean' },
+  timeout: { type: 'string' },
+  ...Object.fromEntries(
+    ['kiosk-id', 'kiosk-name', 'district', 'lsp', 'address', 'mqtt-url', 'mqtt-ca', 'central-key', 'central-key-id', 'claim-code', 'claim-cert', 'claim-key', 'rd-ports', 'nut-port'].map((k) => [k, { type: 'string' as const }]),
+  ),
+} as const satisfies NonNullable<ParseArgsConfig['options']>;
+
+/**
+ * Whether argv names one of these commands: the first positional, with option values skipped
+ * (`kioskctl -c /etc/kiosk-agent/config.json selftest`). Options of other commands are not known
+ * here; parsing leniently lets them through as flags.
+ */
+export function isProvisioningCommand(argv: string[]): boolean {
+  // The other commands' options that take a value (cli.ts), so their values are not taken for commands.
+  const others = Object.fromEntries(['user', 'pin', 'slot', 'deadline'].map((k) => [k, { type: 'string' as const }]));
+  const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: false, options: { ...others, ...OPTIONS } });
+  return PROVISIONING_COMMANDS.includes(positionals[0] ?? '');
+}
+
 interface Io {
   out: (s: string) => void;
   err: (s: string) => void;
@@ -30,26 +60,7 @@ interface Io {
 const io: Io = { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) };
 
 export async function provisioningCommand(argv: string[], o: Io = io): Promise<number> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    strict: true,
-    options: {
-      config: { type: 'string', short: 'c' },
-      root: { type: 'string' },
-      answers: { type: 'string' },
-      inventory: { type: 'string' },
-      'dry-run': { type: 'boolean' },
-      yes: { type: 'boolean', short: 'y' },
-      json: { type: 'boolean' },
-      lang: { type: 'string' },
-      port: { type: 'string', multiple: true },
-      'no-enroll': { type: 'boolean' },
-      'no-print': { type: 'boolean' },
-      timeout: { type: 'string' },
-      ...Object.fromEntries(['kiosk-id', 'kiosk-name', 'district', 'lsp', 'address', 'mqtt-url', 'mqtt-ca', 'central-key', 'central-key-id', 'claim-code', 'claim-cert', 'claim-key', 'rd-ports', 'nut-port'].map((k) => [k, { type: 'string' as const }])),
-    },
-  });
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
   const v = values as Record<string, string | boolean | string[] | undefined>;
   const lang: Lang = pickLang(v.lang as string | undefined);
   const root = (v.root as string | undefined) ?? '/';

@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseConfig } from '../../agent/config/load.js';
 import { createCa, issueKeyAndCertificate } from '../../fleet/enrollment/ca.js';
+import { isProvisioningCommand } from '../../provisioning/commands.js';
 import { remedyIn } from '../../provisioning/messages.js';
 import { renderChecks, selftest } from '../../provisioning/selftest.js';
 import { devicesFromInventory } from '../../provisioning/suggest.js';
@@ -92,5 +93,15 @@ t.test('device sections suggested from discovery', (t) => {
     },
   );
   t.same(devicesFromInventory([{ kind: 'ups', via: 'usb', id: '0665:5161' }]), { ups: { backend: 'megatec-hid', hid: { vendorId: 0x0665, productId: 0x5161 } } });
+  t.end();
+});
+
+t.test('kioskctl hands these commands over wherever their options stand', (t) => {
+  t.ok(isProvisioningCommand(['-c', '/etc/kiosk-agent/config.json', 'selftest']));
+  t.ok(isProvisioningCommand(['--root', '/tmp/r', 'provision', '--answers', 'a.json']));
+  t.ok(isProvisioningCommand(['discover', '--json']));
+  t.notOk(isProvisioningCommand(['ups', 'status']));
+  t.notOk(isProvisioningCommand(['--user', 'status', 'fingerprint', 'list']));
+  t.notOk(isProvisioningCommand(['-c', 'status', 'queue']));
   t.end();
 });
