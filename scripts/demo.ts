@@ -4,6 +4,8 @@
  * configuration and database under .demo/ — and the fleet table, reprinted every 2 s.
  * Ctrl-C stops the kiosks (each says goodbye), then the fleet. Each kiosk has a simulated UPS
  * (`simulate.ups`: a Megatec unit behind a pretend USB HID shim); the first has a power cut.
+ * Each prints to a simulated ESC/POS printer on a loopback TCP port, which keeps every page as a
+ * PNG under .demo/<kiosk>/receipts/ (a test page at start; receipts as they are printed).
  *
  * DEMO_SECONDS=N stops it by itself after N seconds, and DEMO_DIR puts its files elsewhere
  * (both used by the demo's own test).
@@ -16,6 +18,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { hashPin } from '../agent/auth/pin.js';
 import { startDemoReaders } from '../drivers/fingerprint/demo-readers.js';
+import { startSimulatedPrinter } from '../drivers/printer/sim-server.js';
+import { LocalApiClient } from '../provisioning/local-api.js';
 import { keyIdOf, parsePublicKey } from '../protocols/seal/seal.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -74,6 +78,10 @@ async function main(): Promise<void> {
       return startDemoReaders({ dir: join(DEMO, k.id), rdPort: 0, operators: [`${k.id}-operator-1`, `${k.id}-operator-2`] });
     }),
   );
+  // The 80 mm roll on the e-KYC kendra, 58 mm on the e-Mitra counters.
+  const printers = await Promise.all(
+    KIOSKS.map((k) => startSimulatedPrinter({ port: 0, paper: k.id.startsWith('MP-') ? 80 : 58, pngDir: join(DEMO, k.id, 'receipts') })),
+  );
   const central = generateKeyPairSync('x25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
   const techPin = await hashPin('1234');
   // The agents connect with backoff, so the broker need not be up before they start.
@@ -94,6 +102,11 @@ async function main(): Promise<void> {
       devices: {
         fingerprint: { r30x: { path: readers[i]!.r30xPath }, rd: { healthPollSec: 10 } },
         ups: { backend: 'megatec-hid', pollIntervalMs: 1000 },
+        printer: {
+          transport: { type: 'tcp', host: '127.0.0.1', port: printers[i]!.server.port },
+          paper: k.id.startsWith('MP-') ? 80 : 58,
+          deviceKey: join(dir, 'device-key.pem'),
+        },
       },
       ekyc: { central: { publicKey: central, keyId: keyIdOf(parsePublicKey(central)) }, rd: { ports: [readers[i]!.rdPort] } },
       auth: { users: [{ user: 'tech', name: 'Demo technician', role: 'admin', pinHash: techPin }] },
@@ -112,6 +125,7 @@ async function main(): Promise<void> {
     for (const a of agents) a.kill('SIGTERM');
     await Promise.all(agents.map((a) => waitExit(a, 8000)));
     await Promise.all(readers.map((r) => r.close()));
+    await Promise.all(printers.map((p) => p.close()));
     process.stdout.write('stopping the fleet monitor…\n');
     fleet.kill('SIGTERM');
     await waitExit(fleet, 5000);
@@ -134,12 +148,29 @@ async function main(): Promise<void> {
       `${clear}kiosk-agent demo — broker mqtt://127.0.0.1:${port}, fleet db ${fleetDb}, t+${secs}s (Ctrl-C stops)\n\n` +
         `${r.status === 0 ? r.stdout : `(fleet not ready yet) ${r.stderr.trim()}`}\n` +
         `readers: KIOSKCTL_USER=tech KIOSKCTL_PIN=1234 bin/kioskctl fingerprint info -c ${join(DEMO, KIOSKS[0]!.id, 'config.json')}\n` +
+        `printer: bin/kioskctl printer status|test (same login); pages as PNGs in ${join(DEMO, '<kiosk>', 'receipts')}/\n` +
         `UPS: ${KIOSKS[0]!.id} loses mains ${POWER_CUT.cutAtSec} s after it starts, for ${POWER_CUT.cutForSec} s: bin/kioskctl ups status -c ${join(DEMO, KIOSKS[0]!.id, 'config.json')}\n`,
     );
   };
   const timer = setInterval(() => void printTable(), 2000);
+  // A test page from each kiosk once its local API answers, so each printer has a PNG to show.
+  for (const k of KIOSKS) void testPage(join(DEMO, k.id, 'api.sock'), Date.now() + 20_000);
   const limit = Number(process.env['DEMO_SECONDS'] ?? 0);
   if (limit > 0) setTimeout(() => void stop(), limit * 1000);
+}
+
+async function testPage(socket: string, until: number): Promise<void> {
+  const api = new LocalApiClient(socket);
+  while (Date.now() < until) {
+    try {
+      await api.login('tech', '1234');
+      await api.call('POST', '/v1/printer/test', undefined, 30_000);
+      await api.logout();
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
 }
 
 void main();

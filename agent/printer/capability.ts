@@ -13,7 +13,7 @@
 import type { OpenLink } from '../../drivers/printer/link.js';
 import type { PrinterEvent } from '../../drivers/printer/events.js';
 import type { PrinterHealth } from '../../drivers/printer/health.js';
-import { ReceiptPrinter } from '../../drivers/printer/service.js';
+import type { ReceiptPrinter } from '../../drivers/printer/service.js';
 import type { Capability } from '../context.js';
 import type { BusinessCapability } from '../ledger/capability.js';
 import { ekycPrinter, ForwardingEkycPrinter, ledgerPrinter } from './adapters.js';
@@ -86,6 +86,9 @@ export function printerCapability(deps: PrinterDeps): PrinterCapability {
         ctx.track(chain);
       };
 
+      // Loaded only with a printer configured: rendering brings in the canvas and the fonts,
+      // which a kiosk without a printer should not pay for at every start.
+      const { ReceiptPrinter } = await import('../../drivers/printer/service.js');
       const printer = new ReceiptPrinter({
         config: cfg,
         rates: config.ledger.rates,

@@ -1,7 +1,7 @@
 /** `make demo` as a new user sees it: three kiosks online within 10 s, and a clean stop. */
 import t from 'tap';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { childEnv, requireBuild, ROOT } from '../helpers/agent-process.js';
@@ -35,5 +35,10 @@ t.test('the demo shows three kiosks online within 10 s and stops cleanly', async
   for (const id of ['RJ-JAI-0001', 'RJ-UDR-0002', 'MP-BPL-0003']) {
     const devices = rows.find((r) => r.kiosk === id)?.devices ?? '';
     t.ok(/\bfingerprint:ok\b/.test(devices) && /\brdService:ok\b/.test(devices), `${id}: both simulated readers ok (${devices})`);
+  }
+  // Each kiosk printed its test page to its simulated printer, which kept it as a PNG.
+  for (const id of ['RJ-JAI-0001', 'RJ-UDR-0002', 'MP-BPL-0003']) {
+    const pngs = existsSync(join(dir, id, 'receipts')) ? readdirSync(join(dir, id, 'receipts')).filter((f) => f.endsWith('.png')) : [];
+    t.ok(pngs.length >= 1, `${id}: the printed page kept as a PNG`);
   }
 });
