@@ -6,7 +6,7 @@
 import t from 'tap';
 import { join } from 'node:path';
 import sqlite3 from 'sqlite3';
-import { spawnAgent, writeAgentConfig } from '../helpers/agent-process.js';
+import { spawnAgent, writeAgentConfig, type RunningAgent } from '../helpers/agent-process.js';
 import { Collector } from '../helpers/collector.js';
 import { Mosquitto, mosquittoPath } from '../helpers/mosquitto.js';
 
@@ -26,10 +26,12 @@ function committedSeqs(dbPath: string): Promise<number[]> {
   });
 }
 
-async function waitFor(pred: () => boolean, ms: number): Promise<void> {
+async function waitForStart(agent: RunningAgent, ms: number): Promise<void> {
   const deadline = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error('agent did not start');
+  while (!agent.output().includes('"agent started"')) {
+    if (agent.proc.exitCode !== null || Date.now() > deadline) {
+      throw new Error(`agent did not start (exit ${agent.proc.exitCode}): ${agent.output().slice(-2000)}`);
+    }
     await sleep(10);
   }
 }
@@ -67,7 +69,7 @@ t.test(`kill -9 at ${KILLS} random moments, broker up and down`, { skip: mosquit
     }
     const agent = spawnAgent(config);
     // Kill once it is writing (its "agent started" line), at a random moment after.
-    await waitFor(() => agent.output().includes('"agent started"'), 15_000);
+    await waitForStart(agent, 60_000);
     if (brokerUp) {
       // After this restart, everything committed before the last kill reaches the subscriber.
       const want = committedBefore;
