@@ -46,7 +46,7 @@ Options:
   --embedded-broker       run an in-process MQTT broker (aedes) and read from it
     --port N              its TCP port (default 1883; 0 picks a free one)
     --host ADDR           its listen address (default 127.0.0.1; 0.0.0.0 for kiosks on the LAN)
-  --db PATH               fleet database (SQLite; default ./fleet.db)
+  --db PATH|URL           fleet database: a SQLite file (default ./fleet.db) or postgres://… for several instances
   --share-group NAME      shared-subscription group of the fleet instances (default kiosk-fleet)
   --capture-key PATH      run the e-KYC capture receiver with central's X25519 key (PEM)
   --heartbeat-misses N    offline after N missed heartbeat intervals (default 3)

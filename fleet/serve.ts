@@ -4,11 +4,11 @@ import { type EmbeddedBroker, startEmbeddedBroker } from './broker.js';
 import { Ingestor } from './ingest.js';
 import { child, type Logger } from './log.js';
 import { LivenessMonitor } from './monitor.js';
-import { MqttSource } from './source.js';
+import { MqttSource, redact } from './source.js';
 import { type Operations, type OperationsOptions, startOperations } from './operations.js';
 import { type ProvisioningOptions, type RunningProvisioning, startProvisioning } from './enrollment/start.js';
 import type { FleetRepository } from './store/repository.js';
-import { SqliteFleetRepository } from './store/sqlite-repository.js';
+import { openRepository } from './store/open.js';
 import { CaptureReceiver, captureDbBeside } from './captures/index.js';
 
 export interface ServeOptions {
@@ -49,8 +49,8 @@ export interface FleetServer {
 
 export async function startFleet(opts: ServeOptions): Promise<FleetServer> {
   const clock = opts.clock ?? systemClock;
-  const repo = await SqliteFleetRepository.open(opts.db);
-  child(opts.log, 'store').info({ db: opts.db }, 'fleet database open');
+  const repo = await openRepository(opts.db);
+  child(opts.log, 'store').info({ db: redact(opts.db) }, 'fleet database open');
   let broker: EmbeddedBroker | undefined;
   try {
     if (opts.embeddedBroker) broker = await startEmbeddedBroker({ ...opts.embeddedBroker, log: child(opts.log, 'broker') });

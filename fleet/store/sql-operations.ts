@@ -1,4 +1,8 @@
-/** SQLite side of OperationsRepository; SqliteFleetRepository inherits it over the same connection. */
+/**
+ * OperationsRepository in SQL that SQLite and PostgreSQL both run (parameters written `?`, which
+ * the PostgreSQL adapter numbers). SqliteFleetRepository and PgFleetRepository inherit it over
+ * their own connection; every read-modify-write is one transaction of the adapter.
+ */
 import {
   type AlertChange,
   type AlertHistoryEntry,
@@ -13,7 +17,12 @@ import {
   type SeqMark,
   type StoredTransaction,
 } from './operations.js';
-import type { Row, SqliteDb } from './sqlite.js';
+import type { Row, Sql } from './sqlite.js';
+
+/** What the operations need of a database: statements, and transactions that may be retried. */
+export interface SqlDb extends Sql {
+  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+}
 
 const obj = (v: unknown): Record<string, unknown> | null =>
   typeof v === 'string' ? (JSON.parse(v) as Record<string, unknown>) : null;
@@ -70,11 +79,11 @@ function rowToAlert(r: Row): OpenAlert {
   };
 }
 
-export abstract class SqliteOperations implements OperationsRepository {
-  protected constructor(readonly db: SqliteDb) {}
+export abstract class SqlOperations implements OperationsRepository {
+  protected constructor(protected readonly sql: SqlDb) {}
 
   async addTransaction(t: StoredTransaction): Promise<boolean> {
-    const res = await this.db.run(
+    const res = await this.sql.run(
       `INSERT INTO transactions (kiosk_id, seq, entry, ts, synced, service_code, status, amount_paise, balance_paise, data_json, received_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kiosk_id, seq) DO NOTHING`,
       [t.kioskId, t.seq, t.entry, t.ts, t.synced ? 1 : 0, t.serviceCode, t.status, t.amountPaise, t.balancePaise, JSON.stringify(t.data), t.receivedAt],
@@ -83,13 +92,13 @@ export abstract class SqliteOperations implements OperationsRepository {
   }
 
   async listTransactions(kioskId: string, limit = 100): Promise<StoredTransaction[]> {
-    const rows = await this.db.all('SELECT * FROM transactions WHERE kiosk_id = ? ORDER BY seq DESC LIMIT ?', [kioskId, limit]);
+    const rows = await this.sql.all('SELECT * FROM transactions WHERE kiosk_id = ? ORDER BY seq DESC LIMIT ?', [kioskId, limit]);
     return rows.map(rowToTxn).reverse();
   }
 
   async listServiceTransactions(codes: readonly string[], sinceTs: number): Promise<{ kioskId: string; district: string | null; ts: number }[]> {
     if (codes.length === 0) return [];
-    const rows = await this.db.all(
+    const rows = await this.sql.all(
       `SELECT t.kiosk_id, k.district, t.ts FROM transactions t LEFT JOIN kiosks k ON k.kiosk_id = t.kiosk_id
        WHERE t.entry = 'transaction' AND t.status = 'success' AND t.ts >= ?
          AND t.service_code IN (${codes.map(() => '?').join(', ')})`,
@@ -99,14 +108,16 @@ export abstract class SqliteOperations implements OperationsRepository {
   }
 
   noteSeq(kioskId: string, channel: string, seq: number): Promise<SeqMark> {
-    return this.db.transaction(async (tx) => {
+    return this.sql.transaction(async (tx) => {
       const row = await tx.get<{ last_seq: number }>('SELECT last_seq FROM seq_marks WHERE kiosk_id = ? AND channel = ?', [kioskId, channel]);
       if (!row) {
         await tx.run('INSERT INTO seq_marks (kiosk_id, channel, last_seq) VALUES (?, ?, ?)', [kioskId, channel, seq]);
         return { gap: 0, lastSeq: seq };
       }
-      if (seq <= row.last_seq) return { gap: 0, lastSeq: row.last_seq };
-      const gap = seq - row.last_seq - 1;
+      // PostgreSQL hands BIGINT back as a string.
+      const last = Number(row.last_seq);
+      if (seq <= last) return { gap: 0, lastSeq: last };
+      const gap = seq - last - 1;
       await tx.run(
         `UPDATE seq_marks SET last_seq = ?, gaps = gaps + ?, missed = missed + ? WHERE kiosk_id = ? AND channel = ?`,
         [seq, gap > 0 ? 1 : 0, gap, kioskId, channel],
@@ -116,7 +127,7 @@ export abstract class SqliteOperations implements OperationsRepository {
   }
 
   async seqGaps(kioskId: string): Promise<{ gaps: number; missed: number }> {
-    const row = await this.db.get<{ gaps: number | null; missed: number | null }>(
+    const row = await this.sql.get<{ gaps: number | null; missed: number | null }>(
       'SELECT SUM(gaps) AS gaps, SUM(missed) AS missed FROM seq_marks WHERE kiosk_id = ?',
       [kioskId],
     );
@@ -124,7 +135,7 @@ export abstract class SqliteOperations implements OperationsRepository {
   }
 
   createJob(job: JobRecord, kioskIds: readonly string[]): Promise<void> {
-    return this.db.transaction(async (tx) => {
+    return this.sql.transaction(async (tx) => {
       await tx.run(
         'INSERT INTO jobs (job_id, type, params_json, target, created_at, expires_ts, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)',
         [job.jobId, job.type, JSON.stringify(job.params), job.target, job.createdAt, job.expiresTs, job.createdBy],
@@ -136,20 +147,20 @@ export abstract class SqliteOperations implements OperationsRepository {
   }
 
   async getJob(jobId: string): Promise<JobRecord | undefined> {
-    const row = await this.db.get('SELECT * FROM jobs WHERE job_id = ?', [jobId]);
+    const row = await this.sql.get('SELECT * FROM jobs WHERE job_id = ?', [jobId]);
     return row ? rowToJob(row) : undefined;
   }
 
   async listJobs(limit = 100): Promise<JobRecord[]> {
-    return (await this.db.all('SELECT * FROM jobs ORDER BY created_at DESC, job_id DESC LIMIT ?', [limit])).map(rowToJob);
+    return (await this.sql.all('SELECT * FROM jobs ORDER BY created_at DESC, job_id DESC LIMIT ?', [limit])).map(rowToJob);
   }
 
   async listJobTargets(jobId: string): Promise<JobTarget[]> {
-    return (await this.db.all('SELECT * FROM job_targets WHERE job_id = ? ORDER BY kiosk_id', [jobId])).map(rowToTarget);
+    return (await this.sql.all('SELECT * FROM job_targets WHERE job_id = ? ORDER BY kiosk_id', [jobId])).map(rowToTarget);
   }
 
   async listKioskJobs(kioskId: string, limit = 50): Promise<(JobTarget & { type: string })[]> {
-    const rows = await this.db.all(
+    const rows = await this.sql.all(
       `SELECT t.*, j.type FROM job_targets t JOIN jobs j ON j.job_id = t.job_id
        WHERE t.kiosk_id = ? ORDER BY j.created_at DESC LIMIT ?`,
       [kioskId, limit],
@@ -158,7 +169,7 @@ export abstract class SqliteOperations implements OperationsRepository {
   }
 
   updateJobTarget(jobId: string, kioskId: string, p: JobStatusPatch): Promise<boolean> {
-    return this.db.transaction(async (tx) => {
+    return this.sql.transaction(async (tx) => {
       const row = await tx.get<{ status: string }>('SELECT status FROM job_targets WHERE job_id = ? AND kiosk_id = ?', [jobId, kioskId]);
       if (!row) return false;
       // The broker's acknowledgement may come after the kiosk already answered.
@@ -175,7 +186,7 @@ export abstract class SqliteOperations implements OperationsRepository {
   }
 
   expireJobTargets(now: number): Promise<{ jobId: string; kioskId: string }[]> {
-    return this.db.transaction(async (tx) => {
+    return this.sql.transaction(async (tx) => {
       const rows = await tx.all<{ job_id: string; kiosk_id: string }>(
         `SELECT t.job_id, t.kiosk_id FROM job_targets t JOIN jobs j ON j.job_id = t.job_id
          WHERE j.expires_ts < ? AND t.status IN ('pending', 'sent', 'accepted') ORDER BY t.job_id, t.kiosk_id`,
@@ -192,7 +203,7 @@ export abstract class SqliteOperations implements OperationsRepository {
   }
 
   updateAlerts(kioskId: string, fn: (open: OpenAlert[]) => AlertChange[]): Promise<AlertChange[]> {
-    return this.db.transaction(async (tx) => {
+    return this.sql.transaction(async (tx) => {
       const open = (await tx.all('SELECT * FROM alerts WHERE kiosk_id = ? ORDER BY kind', [kioskId])).map(rowToAlert);
       const changes = fn(open);
       for (const c of changes) {
@@ -220,15 +231,15 @@ export abstract class SqliteOperations implements OperationsRepository {
 
   async listOpenAlerts(kioskId?: string): Promise<OpenAlert[]> {
     const rows = kioskId
-      ? await this.db.all('SELECT * FROM alerts WHERE kiosk_id = ? ORDER BY kind', [kioskId])
-      : await this.db.all('SELECT * FROM alerts ORDER BY kiosk_id, kind');
+      ? await this.sql.all('SELECT * FROM alerts WHERE kiosk_id = ? ORDER BY kind', [kioskId])
+      : await this.sql.all('SELECT * FROM alerts ORDER BY kiosk_id, kind');
     return rows.map(rowToAlert);
   }
 
   async listAlertHistory(kioskId?: string, limit = 200): Promise<AlertHistoryEntry[]> {
     const rows = kioskId
-      ? await this.db.all('SELECT * FROM alert_history WHERE kiosk_id = ? ORDER BY id DESC LIMIT ?', [kioskId, limit])
-      : await this.db.all('SELECT * FROM alert_history ORDER BY id DESC LIMIT ?', [limit]);
+      ? await this.sql.all('SELECT * FROM alert_history WHERE kiosk_id = ? ORDER BY id DESC LIMIT ?', [kioskId, limit])
+      : await this.sql.all('SELECT * FROM alert_history ORDER BY id DESC LIMIT ?', [limit]);
     return rows.map((r) => ({
       id: Number(r.id),
       kioskId: String(r.kiosk_id),

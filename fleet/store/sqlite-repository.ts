@@ -3,9 +3,9 @@ import type { HeartbeatMessage, StateMessage, StatusMessage } from '../../protoc
 import { migrate, schemaVersion } from './migrations.js';
 import type { FleetRepository, FleetSnapshot, KioskRecord, Liveness, LivenessReason, StoredEvent } from './repository.js';
 import { type Row, type SqlValue, SqliteDb } from './sqlite.js';
-import { SqliteOperations } from './sqlite-operations.js';
+import { SqlOperations } from './sql-operations.js';
 
-const COLUMNS = [
+export const COLUMNS = [
   'kiosk_id',
   'district',
   'lsp',
@@ -29,7 +29,7 @@ const COLUMNS = [
   'last_invalid_at',
 ] as const;
 
-const UPSERT = `INSERT INTO kiosks (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})
+export const UPSERT = `INSERT INTO kiosks (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})
   ON CONFLICT (kiosk_id) DO UPDATE SET ${COLUMNS.slice(1)
     .map((c) => `${c} = excluded.${c}`)
     .join(', ')}`;
@@ -66,7 +66,7 @@ export function rowToKiosk(r: Row): KioskRecord {
   };
 }
 
-function kioskToParams(k: KioskRecord): SqlValue[] {
+export function kioskToParams(k: KioskRecord): SqlValue[] {
   const js = (v: unknown): string | null => (v === null ? null : JSON.stringify(v));
   return [
     k.kioskId,
@@ -93,7 +93,7 @@ function kioskToParams(k: KioskRecord): SqlValue[] {
   ];
 }
 
-function rowToEvent(r: Row): StoredEvent {
+export function rowToEvent(r: Row): StoredEvent {
   return {
     kioskId: String(r.kiosk_id),
     seq: Number(r.seq),
@@ -108,8 +108,8 @@ function rowToEvent(r: Row): StoredEvent {
   };
 }
 
-export class SqliteFleetRepository extends SqliteOperations implements FleetRepository {
-  private constructor(db: SqliteDb) {
+export class SqliteFleetRepository extends SqlOperations implements FleetRepository {
+  private constructor(readonly db: SqliteDb) {
     super(db);
   }
 
