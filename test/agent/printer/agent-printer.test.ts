@@ -22,6 +22,7 @@ import { join } from 'node:path';
 import { verifyReceiptQr, type EscposOp } from '../../../protocols/escpos/index.js';
 import { PrinterSimulator } from '../../../drivers/printer/simulator.js';
 import { hashPin } from '../../../agent/auth/pin.js';
+import { jobMessage } from '../../../agent/jobs/runner.js';
 import { LocalApiClient, LocalApiError } from '../../../provisioning/local-api.js';
 import { startAedes } from '../../helpers/aedes.js';
 import { Collector } from '../../helpers/collector.js';
@@ -277,6 +278,10 @@ t.test('issue 5 acceptance with a real agent process', async (t: Test) => {
     t.match(test.stdout, /test page: ok/);
     await waitFor(() => sim.pages.length === pages + 1, 10_000, 'the test page');
     t.ok(sim.pages.at(-1)!.ops.some((o) => o.kind === 'barcode'), 'the test page has its barcode');
+    // Central's print.test job reaches the same printer.
+    await collector.client.publishAsync(`kiosk/v1/${KIOSK}/jobs`, jobMessage('J-print-test-1', 'print.test', {}, Date.now()), { qos: 1 });
+    await collector.until(() => collector.on('job-status').some((r) => r.message['jobId'] === 'J-print-test-1' && r.message['status'] === 'succeeded'), 30_000, 'print.test succeeded');
+    await waitFor(() => sim.pages.length === pages + 2, 10_000, 'the job’s test page');
     const nologin = await kioskctl(['printer', 'status', '-c', configPath]);
     t.equal(nologin.code, 64, 'a login is needed');
 
