@@ -32,7 +32,8 @@ export function layout(rootDir = '/'): Layout {
     root,
     config: p('etc/kiosk-agent/config.json'),
     receiptKey: p('etc/kiosk-agent/keys/receipt-ed25519.pem'),
-    receiptPub: p('etc/kiosk-agent/keys/receipt-ed25519.pub.pem'),
+    // `<key>.pub` is where the agent's printer capability looks for the public half.
+    receiptPub: p('etc/kiosk-agent/keys/receipt-ed25519.pem.pub'),
     ca: p('etc/kiosk-agent/tls/ca.pem'),
     tlsKey: p('etc/kiosk-agent/tls/kiosk.key'),
     csr: p('etc/kiosk-agent/tls/kiosk.csr'),
@@ -55,6 +56,36 @@ export async function readIfExists(path: string): Promise<string | undefined> {
   }
 }
 
+export interface Owner {
+  uid: number;
+  gid: number;
+}
+
+/**
+ * The service account's ids from the root's own passwd and group files, so a staged root is read
+ * the same way as a live one; undefined when the account does not exist (yet).
+ */
+export async function accountIds(root: string, user: string, group: string): Promise<Owner | undefined> {
+  const find = async (file: string, name: string, field: number): Promise<number | undefined> => {
+    const text = await readIfExists(join(root, file));
+    const line = text?.split('\n').find((l) => l.split(':')[0] === name);
+    const v = line?.split(':')[field];
+    return v !== undefined && /^\d+$/.test(v) ? Number(v) : undefined;
+  };
+  const uid = await find('etc/passwd', user, 2);
+  const gid = await find('etc/group', group, 2);
+  return uid !== undefined && gid !== undefined ? { uid, gid } : undefined;
+}
+
+export async function ownerOf(path: string): Promise<Owner | undefined> {
+  try {
+    const s = await stat(path);
+    return { uid: s.uid, gid: s.gid };
+  } catch {
+    return undefined;
+  }
+}
+
 export async function modeOf(path: string): Promise<number | undefined> {
   try {
     return (await stat(path)).mode & 0o777;
@@ -63,7 +94,7 @@ export async function modeOf(path: string): Promise<number | undefined> {
   }
 }
 
-export async function writeAtomic(path: string, content: string, mode: number): Promise<void> {
+export async function writeAtomic(path: string, content: string, mode: number, owner?: Owner): Promise<void> {
   await mkdir(dirname(path), { recursive: true, mode: 0o755 });
   const tmp = `${path}.tmp-${process.pid}`;
   // O_EXCL with the final mode: a private key is never readable by others, not even for a moment.
@@ -71,6 +102,8 @@ export async function writeAtomic(path: string, content: string, mode: number): 
   try {
     await fh.writeFile(content);
     await fh.chmod(mode);
+    // Private files belong to the service account: the agent does not run as root.
+    if (owner) await fh.chown(owner.uid, owner.gid);
     await fh.sync();
   } catch (err) {
     await fh.close();

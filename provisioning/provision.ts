@@ -13,7 +13,7 @@ import type { InventoryItem } from '../protocols/telemetry/claim.js';
 import type { Answers } from './answers.js';
 import { AnswersError } from './answers.js';
 import { enroll } from './enroll.js';
-import { layout, type Layout, modeOf, readIfExists, writeAtomic } from './files.js';
+import { accountIds, layout, type Layout, modeOf, type Owner, ownerOf, readIfExists, writeAtomic } from './files.js';
 import { certFacts, createCsr, csrMatches, newReceiptKey, newTlsKey, publicPemOf } from './pki.js';
 import { devicesFromInventory } from './suggest.js';
 import { udevRules, type UdevDevice } from './udev.js';
@@ -26,6 +26,7 @@ export interface PlannedFile {
   mode: number;
   action: Action;
   content: string;
+  owner?: Owner;
 }
 
 export interface ProvisionOptions {
@@ -49,6 +50,13 @@ export interface ProvisionResult {
   enrollment: { state: 'enrolled' | 'kept' | 'skipped' | 'dry-run'; fingerprint?: string; notAfter?: string };
 }
 
+/** The printer signs receipts with the key provisioning made, unless the answers name another. */
+function withDeviceKey(devices: Record<string, unknown>, l: Layout): Record<string, unknown> {
+  const p = devices['printer'];
+  if (!p || typeof p !== 'object' || Array.isArray(p) || 'deviceKey' in p) return devices;
+  return { ...devices, printer: { ...p, deviceKey: l.receiptKey } };
+}
+
 /** The agent configuration the answers describe, validated with the agent's own schema. */
 export function buildConfig(a: Answers & { centralKeyId?: string }, l: Layout, inventory: readonly InventoryItem[] = []): Record<string, unknown> {
   const config: Record<string, unknown> = {
@@ -63,7 +71,7 @@ export function buildConfig(a: Answers & { centralKeyId?: string }, l: Layout, i
     mqtt: { url: a.mqtt.url, tls: { ca: l.ca, cert: l.cert, key: l.tlsKey } },
     store: { path: l.store },
     api: { socket: l.socket },
-    devices: { ...(a.devicesFromDiscovery ? devicesFromInventory(inventory) : {}), ...a.devices },
+    devices: withDeviceKey({ ...(a.devicesFromDiscovery ? devicesFromInventory(inventory) : {}), ...a.devices }, l),
     ...(a.central && a.centralKeyId ? { ekyc: { central: { publicKey: a.central.capturePublicKey.trim(), keyId: a.centralKeyId } } } : {}),
   };
   for (const [k, v] of Object.entries(a.config ?? {})) {
@@ -73,17 +81,25 @@ export function buildConfig(a: Answers & { centralKeyId?: string }, l: Layout, i
   return config;
 }
 
-async function plan(path: string, what: string, mode: number, content: string): Promise<PlannedFile> {
+async function sameOwner(path: string, owner: Owner | undefined): Promise<boolean> {
+  if (!owner) return true;
+  const now = await ownerOf(path);
+  return now?.uid === owner.uid && now.gid === owner.gid;
+}
+
+async function plan(path: string, what: string, mode: number, content: string, owner?: Owner): Promise<PlannedFile> {
   const old = await readIfExists(path);
-  const action: Action = old === undefined ? 'create' : old === content && (await modeOf(path)) === mode ? 'keep' : 'update';
-  return { path, what, mode, action, content };
+  const same = old === content && (await modeOf(path)) === mode && (await sameOwner(path, owner));
+  const action: Action = old === undefined ? 'create' : same ? 'keep' : 'update';
+  return { path, what, mode, action, content, ...(owner ? { owner } : {}) };
 }
 
 /** An existing file kept as it is (keys), or a new one created. */
-async function keepOr(path: string, what: string, mode: number, make: () => string | Promise<string>): Promise<PlannedFile> {
+async function keepOr(path: string, what: string, mode: number, make: () => string | Promise<string>, owner?: Owner): Promise<PlannedFile> {
   const old = await readIfExists(path);
-  if (old !== undefined) return { path, what, mode, action: (await modeOf(path)) === mode ? 'keep' : 'update', content: old };
-  return { path, what, mode, action: 'create', content: await make() };
+  const o = owner ? { owner } : {};
+  if (old !== undefined) return { path, what, mode, action: (await modeOf(path)) === mode && (await sameOwner(path, owner)) ? 'keep' : 'update', content: old, ...o };
+  return { path, what, mode, action: 'create', content: await make(), ...o };
 }
 
 export async function provision(o: ProvisionOptions): Promise<ProvisionResult> {
@@ -107,8 +123,10 @@ export async function provision(o: ProvisionOptions): Promise<ProvisionResult> {
     throw err;
   }
 
-  const receiptKey = await keepOr(l.receiptKey, 'receipt signing key (Ed25519)', 0o600, () => newReceiptKey().privatePem);
-  const tlsKey = await keepOr(l.tlsKey, 'TLS client key (P-256)', 0o600, newTlsKey);
+  // Only root can hand files to another account; a staged root run by a user keeps its own.
+  const owner = process.getuid?.() === 0 ? await accountIds(l.root, a.service?.user ?? 'kiosk-agent', a.service?.group ?? 'kiosk-agent') : undefined;
+  const receiptKey = await keepOr(l.receiptKey, 'receipt signing key (Ed25519)', 0o600, () => newReceiptKey().privatePem, owner);
+  const tlsKey = await keepOr(l.tlsKey, 'TLS client key (P-256)', 0o600, newTlsKey, owner);
   const oldCsr = await readIfExists(l.csr);
   const csrText = oldCsr && csrMatches(oldCsr, tlsKey.content, a.kiosk.id) ? oldCsr : await createCsr(tlsKey.content, a.kiosk.id);
   const unit = agentUnit({
@@ -125,7 +143,7 @@ export async function provision(o: ProvisionOptions): Promise<ProvisionResult> {
     tlsKey,
     await plan(l.csr, 'certificate request (CSR)', 0o644, csrText),
     await plan(l.ca, "broker's CA", 0o644, caPem),
-    await plan(l.config, 'agent configuration', 0o600, configText),
+    await plan(l.config, 'agent configuration', 0o600, configText, owner),
     await plan(l.udev, 'udev rules', 0o644, udevRules(o.udevDevices ?? [])),
     await plan(l.unit, 'systemd unit kiosk-agent.service', 0o644, unit),
   ];
@@ -153,7 +171,7 @@ export async function provision(o: ProvisionOptions): Promise<ProvisionResult> {
 
   for (const f of files) {
     if (f.action === 'keep') continue;
-    await writeAtomic(f.path, f.content, f.mode);
+    await writeAtomic(f.path, f.content, f.mode, f.owner);
     say(`${f.action === 'create' ? 'created' : 'updated'} ${f.path}\n`);
   }
 

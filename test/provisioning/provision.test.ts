@@ -5,7 +5,7 @@
  */
 import t from 'tap';
 import { generateKeyPairSync } from 'node:crypto';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { keyIdOf } from '../../protocols/seal/seal.js';
@@ -118,6 +118,22 @@ t.test('files, modes, idempotence, updates, dry run', async (t) => {
   const fourth = await provision({ root, answers: renamed, inventory: [], udevDevices: [{ kind: 'ups', vendorId: 0x0665, productId: 0x5161 }] });
   t.same(fourth.files.filter((f) => f.action !== 'keep').map((f) => f.what).sort(), ['agent configuration', 'certificate request (CSR)'], 'a new id: new CSR, same key');
   t.ok(csrMatches(readFileSync(l.csr, 'utf8'), keys[0]!, 'MP-BPL-0102'));
+});
+
+t.test('private files belong to the service account; the printer signs with the provisioned key', { skip: process.getuid?.() === 0 ? false : 'needs root to chown' }, async (t) => {
+  const root = join(dir, 'owned');
+  const l = layout(root);
+  mkdirSync(join(root, 'etc'), { recursive: true });
+  writeFileSync(join(root, 'etc/passwd'), 'root:x:0:0::/root:/bin/sh\nkiosk-agent:x:4242:4343::/var/lib/kiosk-agent:/usr/sbin/nologin\n');
+  writeFileSync(join(root, 'etc/group'), 'root:x:0:\nkiosk-agent:x:4343:\n');
+  const a = parseAnswers({ ...good(), devices: { printer: { transport: { type: 'tcp', host: '127.0.0.1' } } } }, 'a');
+  await provision({ root, answers: a, inventory: [] });
+  for (const p of [l.config, l.tlsKey, l.receiptKey]) t.match(statSync(p), { uid: 4242, gid: 4343 }, p);
+  t.match(statSync(l.unit), { uid: 0 }, 'public files stay root-owned');
+  const cfg = JSON.parse(readFileSync(l.config, 'utf8')) as { devices: { printer: { deviceKey: string } } };
+  t.equal(cfg.devices.printer.deviceKey, l.receiptKey);
+  t.equal(l.receiptPub, `${l.receiptKey}.pub`, "the agent's convention for the public half");
+  t.equal((await provision({ root, answers: a, inventory: [] })).changed, 0, 'ownership kept: nothing to change');
 });
 
 t.test('udev rules do not depend on discovery order', (t) => {
