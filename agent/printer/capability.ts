@@ -114,9 +114,16 @@ export function printerCapability(deps: PrinterDeps): PrinterCapability {
       ctx.reporter.addSummary(() => (counts.uncertain > 0 ? `print:uncertain${counts.uncertain}` : counts.queued > 0 ? `print:q${counts.queued}` : undefined));
 
       report();
-      const interrupted = await printer.start();
-      for (const j of interrupted) log.warn({ jobId: j.id, receiptNo: j.key }, 'receipt interrupted by the previous stop: the operator confirms or reprints it');
-      await recount();
+      // Not awaited: a network printer that does not answer would hold up the agent's start for
+      // the connect timeout. Receipts queued meanwhile are stored and print once it is open.
+      const started = printer
+        .start()
+        .then(async (interrupted) => {
+          for (const j of interrupted) log.warn({ jobId: j.id, receiptNo: j.key }, 'receipt interrupted by the previous stop: the operator confirms or reprints it');
+          await recount();
+        })
+        .catch((err: unknown) => log.error({ err: (err as Error).message }, 'receipt printer did not start'));
+      ctx.track(started);
 
       const api: PrinterApi = {
         info: async () => ({
@@ -151,6 +158,7 @@ export function printerCapability(deps: PrinterDeps): PrinterCapability {
         stop: async () => {
           deps.ledger.setPrinter(undefined);
           ekycAck.current = undefined;
+          await started;
           await printer.stop();
           await chain;
         },
