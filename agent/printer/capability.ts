@@ -74,6 +74,7 @@ export function printerCapability(deps: PrinterDeps): PrinterCapability {
       const key = loadOrCreateDeviceKey(cfg.deviceKey);
       if (key.created) log.info({ path: cfg.deviceKey }, 'receipt device key created');
       if (key.tightened) log.warn({ path: cfg.deviceKey }, 'receipt device key was readable by others; mode set to 0600');
+      for (const w of key.warnings) log.warn({ path: cfg.deviceKey }, w);
       const store = new SqlitePrintJobStore(ctx.store);
 
       // Events are written one after the other, in the order the driver saw the changes.

@@ -15,6 +15,8 @@ export interface DeviceKey {
   created: boolean;
   /** The file was readable by others and was tightened to 0600. */
   tightened: boolean;
+  /** What could not be done and did not stop the start (a key file owned by another account). */
+  warnings: string[];
 }
 
 export const publicKeyPath = (path: string): string => `${path}.pub`;
@@ -30,18 +32,28 @@ function writeAtomic(path: string, text: string, mode: number): void {
 export function loadOrCreateDeviceKey(path: string): DeviceKey {
   let created = false;
   let tightened = false;
+  const warnings: string[] = [];
   if (!existsSync(path)) {
     mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
     const { privateKey } = generateKeyPairSync('ed25519');
     writeAtomic(path, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(), 0o600);
     created = true;
   } else if ((statSync(path).mode & 0o077) !== 0) {
-    chmodSync(path, 0o600);
-    tightened = true;
+    try {
+      chmodSync(path, 0o600);
+      tightened = true;
+    } catch (e) {
+      warnings.push(`key file is readable by others and could not be set to 0600: ${(e as Error).message}`);
+    }
   }
   const privateKey = toPrivateKey(readFileSync(path, 'utf8'));
   const publicKeyPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
   const pub = publicKeyPath(path);
-  if (!existsSync(pub) || readFileSync(pub, 'utf8') !== publicKeyPem) writeAtomic(pub, publicKeyPem, 0o644);
-  return { privateKey, publicKeyPem, created, tightened };
+  try {
+    if (!existsSync(pub) || readFileSync(pub, 'utf8') !== publicKeyPem) writeAtomic(pub, publicKeyPem, 0o644);
+  } catch (e) {
+    // The public half is a convenience copy (provisioning writes it too); signing needs only the key.
+    warnings.push(`public key not written to ${pub}: ${(e as Error).message}`);
+  }
+  return { privateKey, publicKeyPem, created, tightened, warnings };
 }

@@ -4,7 +4,7 @@
  * agent-level test does the real kill), seq gives the print order, and the key file is 0600.
  */
 import t from 'tap';
-import { chmodSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Store } from '../../../agent/store/db.js';
 import { migrate } from '../../../agent/store/migrations.js';
@@ -57,6 +57,12 @@ t.test('the device key: created 0600 with its public key beside it, reused, tigh
     { S: { officialPaise: 100, nameEn: 'S', nameHi: 'स' } },
   );
   t.equal(verifyReceiptQr(signReceiptQr(receipt, k2.privateKey), k1.publicKeyPem).valid, true, 'signs what the public key verifies');
+  const other = join(dir, 'k2', 'device-key.pem');
+  loadOrCreateDeviceKey(other);
+  rmSync(`${other}.pub`);
+  mkdirSync(`${other}.pub`);
+  const k3 = loadOrCreateDeviceKey(other);
+  t.match(k3.warnings, [/public key not written/], 'a public copy that cannot be written is a warning, not a failed start');
   writeFileSync(path, 'not a key', { mode: 0o600 });
   t.throws(() => loadOrCreateDeviceKey(path), 'a damaged key file stops the start rather than being replaced');
   t.end();
