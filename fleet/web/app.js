@@ -4,6 +4,8 @@
   const view = document.getElementById('view');
   let lang = localStorage.getItem('fleet.lang') === 'hi' ? 'hi' : 'en';
   const state = { sort: 'id', order: 'asc', district: '', alert: '', q: '' };
+  // The answer to the last job sent, kept across redraws (a live update may redraw the page meanwhile).
+  let jobNotice = { kiosk: '', text: '', error: false };
   const t = (k) => (window.I18N[lang] && window.I18N[lang][k]) || window.I18N.en[k] || k;
 
   function el(tag, attrs, ...children) {
@@ -79,15 +81,18 @@
     const params = el('textarea', { id: 'job-params', rows: 2, cols: 40 }, '{}');
     const type = el('select', { id: 'job-type' }, ['print.test', 'diagnostics', 'state.republish', 'wallet.credit', 'wallet.sync', 'config.set'].map((x) => el('option', { value: x }, x)));
     const ttl = el('input', { id: 'job-ttl', type: 'number', value: 600, min: 1 });
-    const out = el('span', { id: 'job-out' });
+    const out = el('span', { id: 'job-out', class: jobNotice.kiosk === id && jobNotice.error ? 'error' : '' }, jobNotice.kiosk === id ? jobNotice.text : '');
     const send = async () => {
       try {
         const res = await api('/api/jobs', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ type: type.value, params: JSON.parse(params.value || '{}'), kioskId: id, expiresInSec: Number(ttl.value) }) });
-        out.textContent = `${t('sent')}: ${res.job.jobId}`;
-        out.className = '';
+        jobNotice = { kiosk: id, text: `${t('sent')}: ${res.job.jobId}`, error: false };
       } catch (err) {
-        out.textContent = err.message;
-        out.className = 'error';
+        jobNotice = { kiosk: id, text: err.message, error: true };
+      }
+      const shown = document.getElementById('job-out');
+      if (shown) {
+        shown.textContent = jobNotice.text;
+        shown.className = jobNotice.error ? 'error' : '';
       }
     };
     return [

@@ -98,7 +98,11 @@ export async function openPage(url: string): Promise<Page> {
       // Killed by a signal, a process has a signalCode and no exitCode.
       if (proc.exitCode === null && proc.signalCode === null) await new Promise((r) => proc.once('exit', r));
       // Chromium's helper processes may still be writing the profile for a moment.
-      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      try {
+        rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      } catch {
+        // A helper process outlived the browser: leave the temporary profile rather than fail.
+      }
     },
   };
 }
