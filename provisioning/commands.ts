@@ -5,7 +5,8 @@
  */
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { ConfigError, loadConfig } from '../agent/config/load.js';
-import { openLinkFor, PrinterConfig } from '../drivers/printer/config.js';
+import { PrinterConfig } from '../drivers/printer/config.js';
+import { openLinkFor } from '../drivers/printer/open-link.js';
 import { discover, renderInventory } from './discover.js';
 import { layout, readIfExists } from './files.js';
 import { LocalApiClient } from './local-api.js';

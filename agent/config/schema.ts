@@ -65,7 +65,7 @@ export const AgentConfig = z.strictObject({
   schemaVersion: z.literal(CONFIG_SCHEMA_VERSION).describe('Configuration schema version'),
   kiosk: z.strictObject({
     id: KioskId,
-    name: z.string().min(1).max(120).optional().describe('Name printed on receipts'),
+    name: z.string().min(1).max(80).optional().describe('Name printed on receipts (at most 80 characters, as the receipt allows)'),
     district: z.string().min(1).max(64),
     lsp: z.string().min(1).max(64).describe('Local service provider (e.g. e-Mitra LSP) operating the kiosk'),
     location: z

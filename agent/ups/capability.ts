@@ -10,7 +10,7 @@
  * Without a `devices.ups` section (and no simulated UPS) nothing runs: a kiosk without a UPS data
  * port must not report a lost UPS every 15 s.
  */
-import { createUpsMonitor, UpsConfigSchema, upsHealth, type UpsConfig } from '../../drivers/ups/config.js';
+import { UpsConfigSchema, upsHealth, type UpsConfig } from '../../drivers/ups/config.js';
 import type { UpsMonitor } from '../../drivers/ups/monitor.js';
 import { systemClock, type Clock } from '../../drivers/ups/clock.js';
 import type { HidDeviceLike } from '../../drivers/ups/megatec-hid.js';
@@ -55,6 +55,8 @@ export function upsCapability(deps: UpsCapabilityDeps = {}): Capability {
         sim = new SimulatedUps(simulate, clock, log);
       }
       const openHid = deps.openHid ?? sim?.openHid;
+      // Loaded only when a UPS is configured: the device libraries cost memory an idle kiosk keeps.
+      const { createUpsMonitor } = await import('../../drivers/ups/create.js');
       const monitor = createUpsMonitor(cfg, { logger: log, clock, ...(openHid ? { openHid } : {}) });
       const memory = await PowerMemory.load(ctx.store);
 

@@ -1,14 +1,9 @@
 /**
  * The printer section of the agent configuration (`devices.printer`), as one zod schema with a
- * description, default and unit per field (codebase-conventions §3.11), and the factory that
- * turns the transport part into an OpenLink. The agent validates it once at startup.
+ * description, default and unit per field (codebase-conventions §3.11); open-link.ts turns the
+ * transport part into an OpenLink. The agent validates it once at startup.
  */
 import { z } from 'zod';
-import { tcpLink } from './link-tcp.js';
-import { serialLink } from './link-serial.js';
-import { lpLink } from './link-lp.js';
-import { usbLink } from './link-usb.js';
-import type { OpenLink } from './link.js';
 
 const ms = (def: number, min: number, max: number, what: string) => z.number().int().min(min).max(max).default(def).describe(`${what}, ms`);
 
@@ -47,16 +42,3 @@ export const PrinterConfig = z.object({
   retryMs: ms(5000, 100, 600_000, 'Retry period for queued jobs while the printer refuses them'),
 });
 export type PrinterConfig = z.infer<typeof PrinterConfig>;
-
-export function openLinkFor(t: PrinterTransportConfig): OpenLink {
-  switch (t.type) {
-    case 'tcp':
-      return tcpLink({ host: t.host, port: t.port });
-    case 'serial':
-      return serialLink({ path: t.path, baudRate: t.baudRate, rtscts: t.rtscts });
-    case 'lp':
-      return lpLink({ path: t.path, bidirectional: t.bidirectional });
-    case 'usb':
-      return usbLink({ vendorId: t.vendorId, productId: t.productId });
-  }
-}

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { prepareReceipt, signReceiptQr, type KeyInput, type RateList, type Receipt, type ReceiptRequest } from '../../protocols/escpos/index.js';
 import type { Logger } from '../common/logger.js';
 import type { PrinterConfig } from './config.js';
-import { openLinkFor } from './config.js';
+import { openLinkFor } from './open-link.js';
 import { watchPrinter, type PrinterEvent } from './events.js';
 import type { PrinterHealth } from './health.js';
 import type { OpenLink } from './link.js';

@@ -4,15 +4,8 @@
  * why it has its default.
  */
 import { z } from 'zod';
-import type { Logger } from '../common/logger.js';
 import type { DeviceHealth } from '../../protocols/telemetry/state.js';
-import type { Clock } from './clock.js';
-import { nodeHidOpener, openHidLink, type HidDeviceLike } from './megatec-hid.js';
-import { openSerialLink } from './megatec-serial.js';
-import { MegatecSource } from './megatec-source.js';
-import { UpsMonitor, type UpsSnapshot } from './monitor.js';
-import { NutSource, parseNutTarget } from './nut-source.js';
-import type { UpsSource } from './source.js';
+import type { UpsSnapshot } from './monitor.js';
 
 const ms = (min: number, max: number, def: number, why: string) => z.number().int().min(min).max(max).default(def).describe(`ms; ${why}`);
 
@@ -84,39 +77,6 @@ export const UpsConfigSchema = z
     }
   });
 export type UpsConfig = z.infer<typeof UpsConfigSchema>;
-
-export interface UpsDeps {
-  logger: Logger;
-  clock?: Clock;
-  /** Tests and the demo: replace the HID device opener. */
-  openHid?: () => Promise<HidDeviceLike>;
-}
-
-export function createUpsSource(cfg: UpsConfig, deps: UpsDeps): UpsSource {
-  const common = { logger: deps.logger, ...(deps.clock ? { clock: deps.clock } : {}) };
-  if (cfg.backend === 'nut') {
-    const t = parseNutTarget(cfg.nut.target);
-    return new NutSource({ ...common, ...t, username: cfg.nut.username, password: cfg.nut.password, requestTimeoutMs: cfg.nut.requestTimeoutMs });
-  }
-  const m = cfg.megatec;
-  const shared = { ...common, queryTimeoutMs: m.queryTimeoutMs, noRating: m.noRating, noVendor: m.noVendor, ignoreShutdownBit: m.ignoreShutdownBit, battery: m.battery };
-  if (cfg.backend === 'megatec-serial') {
-    const serial = cfg.serial!;
-    return new MegatecSource({ ...shared, backend: 'megatec-serial', open: () => openSerialLink({ ...common, path: serial.path, baudRate: serial.baudRate, cablePower: serial.cablePower }) });
-  }
-  const open = deps.openHid ?? nodeHidOpener(cfg.hid);
-  return new MegatecSource({ ...shared, backend: 'megatec-hid', open: () => openHidLink({ open, logger: deps.logger }) });
-}
-
-export function createUpsMonitor(cfg: UpsConfig, deps: UpsDeps): UpsMonitor {
-  return new UpsMonitor({
-    source: createUpsSource(cfg, deps),
-    pollIntervalMs: cfg.pollIntervalMs,
-    policy: cfg.policy,
-    logger: deps.logger,
-    ...(deps.clock ? { clock: deps.clock } : {}),
-  });
-}
 
 /** The device-registry entry for the UPS: ok on mains, degraded on battery, disconnected when silent. */
 export function upsHealth(s: UpsSnapshot): DeviceHealth {

@@ -3,7 +3,8 @@
  * configured back-end, take one reading, close. Never throws for a missing or silent UPS: the
  * answer says what went wrong with a stable code.
  */
-import { createUpsSource, type UpsConfig, type UpsDeps } from './config.js';
+import type { UpsConfig } from './config.js';
+import { createUpsSource, type UpsDeps } from './create.js';
 import { errorCode } from './errors.js';
 import type { UpsState } from './state.js';
 

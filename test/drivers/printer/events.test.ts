@@ -1,7 +1,8 @@
 import t from 'tap';
 import { readdirSync } from 'node:fs';
 import { statusEvents, jobEvent, watchPrinter, type PrinterEvent } from '../../../drivers/printer/events.js';
-import { PrinterConfig, openLinkFor } from '../../../drivers/printer/config.js';
+import { PrinterConfig } from '../../../drivers/printer/config.js';
+import { openLinkFor } from '../../../drivers/printer/open-link.js';
 import { PrinterDriver } from '../../../drivers/printer/printer.js';
 import { PrinterSimulator } from '../../../drivers/printer/simulator.js';
 import { serveTcp } from '../../../drivers/printer/sim-server.js';
