@@ -146,10 +146,16 @@
     });
   }
 
+  // Live changes redraw at most every 2 s: a busy fleet sends many, and each redraw reads the table.
   let pending;
+  let lastLive = 0;
   function soon() {
-    clearTimeout(pending);
-    pending = setTimeout(render, 250);
+    if (pending) return;
+    pending = setTimeout(() => {
+      pending = undefined;
+      lastLive = Date.now();
+      render();
+    }, Math.max(250, 2000 - (Date.now() - lastLive)));
   }
   function connect() {
     const live = document.getElementById('live');
