@@ -20,7 +20,12 @@ export interface OperationsOptions {
   thresholds?: AlertThresholds;
   webhookUrl?: string;
   webhookToken?: string;
-  /** How often jobs are expired and every kiosk's alerts re-evaluated. */
+  /** How often unanswered jobs past their expiry are marked expired. */
+  expireEveryMs?: number;
+  /**
+   * How often every kiosk's alerts are re-evaluated for what moves with time alone (the expired
+   * captures window, certificate expiry); changes a kiosk reports are evaluated at once anyway.
+   */
   sweepEveryMs?: number;
   /** For tests: instead of an MQTT connection of its own. */
   publisher?: JobPublisher;
@@ -87,15 +92,15 @@ export function startOperations(o: { repo: FleetRepository; clock: Clock; log: L
     ...(o.republishIntervalMs !== undefined ? { republishIntervalMs: o.republishIntervalMs } : {}),
     onChange: (jobId) => emit({ kind: 'job', jobId }),
   });
+  // One periodic task at a time: a slow store must not pile up overlapping sweeps.
   let sweeping: Promise<unknown> = Promise.resolve();
-  const timer = o.clock.setInterval(() => {
-    sweeping = sweeping
-      .then(async () => {
-        await jobs.expire();
-        await alerts.sweep();
-      })
-      .catch((err: unknown) => o.log.error({ err }, 'operations sweep failed'));
-  }, o.sweepEveryMs ?? 60_000);
+  const periodic = (task: () => Promise<unknown>, what: string) => (): void => {
+    sweeping = sweeping.then(task).catch((err: unknown) => o.log.error({ err }, `${what} failed`));
+  };
+  const timers = [
+    o.clock.setInterval(periodic(() => jobs.expire(), 'job expiry'), o.expireEveryMs ?? o.sweepEveryMs ?? 60_000),
+    o.clock.setInterval(periodic(() => alerts.sweep(), 'alert sweep'), o.sweepEveryMs ?? 600_000),
+  ];
   const self: { ops?: Operations } = {};
   const http: Promise<RunningHttp | undefined> = o.http
     ? Promise.resolve().then(() =>
@@ -130,7 +135,7 @@ export function startOperations(o: { repo: FleetRepository; clock: Clock; log: L
     idle,
     close: async () => {
       await (await http.catch(() => undefined))?.close();
-      o.clock.clearInterval(timer);
+      for (const timer of timers) o.clock.clearInterval(timer);
       await idle();
       await webhook?.close();
       await publisher.close();
