@@ -41,11 +41,17 @@ export interface ReceiverOptions {
   authenticator?: Authenticator;
   log: Logger;
   clientId?: string;
-  /** Connections on the shared subscription where the broker speaks MQTT 5 (default 4). */
+  /**
+   * Connections on a shared subscription where the broker speaks MQTT 5 (default 1: one
+   * connection, a plain subscription). More lanes decide faster, but under heavy load a run against
+   * Mosquitto stopped receiving on its lanes (no error, no reconnect), so they are opt-in for now.
+   */
   lanes?: number;
   shareGroup?: string;
   retryMs?: number;
 }
+
+const RESULT_TIMEOUT_MS = 10_000;
 
 /** Seven days: what the broker keeps for a lane that is away (MQTT 5 session expiry, s). */
 const SESSION_EXPIRY_SEC = 7 * 86_400;
@@ -115,16 +121,22 @@ export class CaptureReceiver {
     return this.o.clientId ?? 'kiosk-fleet-captures';
   }
 
+  #openOut(): void {
+    const out = mqtt.connect(this.o.url, { clientId: `${this.#id}-results`, clean: true, protocolVersion: 4, reconnectPeriod: this.o.retryMs ?? 1000, keepalive: 30 });
+    out.on('error', (err) => this.o.log.warn({ err: err.message }, 'capture results connection error'));
+    this.#out = out;
+  }
+
   async #begin(): Promise<void> {
-    this.#out = mqtt.connect(this.o.url, { clientId: `${this.#id}-results`, clean: true, protocolVersion: 4, reconnectPeriod: this.o.retryMs ?? 1000, keepalive: 30 });
-    this.#out.on('error', (err) => this.o.log.warn({ err: err.message }, 'capture results connection error'));
+    this.#openOut();
     // Does the broker speak MQTT 5? Ask once; a refusal at CONNACK means 3.1.1 and one lane.
     while (!this.#stopped && this.protocolVersion === undefined) {
       this.protocolVersion = await probeV5(this.o.url, `${this.#id}-probe`).catch(() => undefined);
       if (this.protocolVersion === undefined) await new Promise((r) => setTimeout(r, this.o.retryMs ?? 1000));
     }
     if (this.#stopped) return;
-    const n = this.protocolVersion === 5 ? Math.max(1, this.o.lanes ?? 4) : 1;
+    const n = this.protocolVersion === 5 ? Math.max(1, this.o.lanes ?? 1) : 1;
+    if (n === 1) this.protocolVersion = 4;
     for (let k = 0; k < n; k++) this.#lanes.push(this.#lane(n === 1 ? this.#id : `${this.#id}-${k}`));
     this.o.log.info({ protocolVersion: this.protocolVersion, lanes: n }, 'capture receiver lanes');
   }
@@ -183,7 +195,24 @@ export class CaptureReceiver {
       if (!d.kioskId || !d.result) return;
       const out = this.#out;
       if (!out) throw new Error('stopped');
-      await out.publishAsync(topicFor(d.kioskId, 'capture-results'), JSON.stringify(d.result), { qos: 1 });
+      // A result not acknowledged in time: a fresh results connection, and the capture is left
+      // unacknowledged, so it comes back and is answered (duplicate, with the recorded outcome).
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<never>((_r, reject) => {
+        timer = setTimeout(() => reject(new Error('result not acknowledged in time')), RESULT_TIMEOUT_MS);
+      });
+      try {
+        await Promise.race([out.publishAsync(topicFor(d.kioskId, 'capture-results'), JSON.stringify(d.result), { qos: 1 }), timeout]);
+      } catch (err) {
+        if (this.#out === out && !this.#stopped) {
+          this.o.log.warn({ err: (err as Error).message }, 'capture results connection replaced');
+          out.end(true);
+          this.#openOut();
+        }
+        throw err;
+      } finally {
+        clearTimeout(timer);
+      }
     })();
     this.#busy.set(key, mine);
     try {

@@ -141,7 +141,7 @@ t.test(`offline camp: ${N} captures, ${KILLS_CAPTURING + KILLS_UPLOADING} kill -
 
   // The link returns: central first, then the kiosk; kills while it uploads.
   await broker.start();
-  const receiver = await CaptureReceiver.start({ url: broker.url, privateKeyPem: centralPem, outcomesDb: join(dir, 'central.db'), log: silentLogger, retryMs: 200 });
+  const receiver = await CaptureReceiver.start({ url: broker.url, privateKeyPem: centralPem, outcomesDb: join(dir, 'central.db'), log: process.env['CAMP_LOG'] ? (await import('pino')).pino({ level: 'debug' }, (await import('pino')).pino.destination(process.env['CAMP_LOG'])) : silentLogger, retryMs: 200 });
   t.teardown(() => receiver.stop());
   const wire = await Collector.start(broker.url, 'kiosk/v1/#', 'camp-wire');
   t.teardown(() => wire.close());
