@@ -1,7 +1,8 @@
 /**
  * Jobs end to end with a real `kiosk-agent` process (the built bin): the fleet sends print.test,
  * state.republish, diagnostics and wallet.credit to one kiosk, a district and the whole fleet,
- * tracks the kiosk's job-status for each, and stores the ledger entry the credit makes.
+ * tracks the kiosk's job-status for each, and stores the ledger entry the credit makes. With a
+ * simulated receipt printer, print.test succeeds and paper out opens (and clears) the alert.
  */
 import t from 'tap';
 import { join } from 'node:path';
@@ -55,8 +56,8 @@ t.test('jobs reach a real agent and their outcomes are tracked', async (t) => {
       throw new Error(`${err.message}: ${JSON.stringify(await fleet.repo.listJobTargets(jobId))} ${JSON.stringify(fleet.ingest.stats)}; agent: ${agent.output().slice(-1500)}`);
     });
 
-  // The agent process does not connect a receipt printer yet (the ledger takes one through
-  // setPrinter): print.test reaches it and comes back failed, with the agent's reason.
+  // This agent has no receipt printer configured: print.test reaches it and comes back failed,
+  // with the agent's reason.
   const print = await fleet.ops.jobs.create({ type: 'print.test', target: { kind: 'kiosk', kioskId: K }, expiresInSec: 120, createdBy: 'ops' });
   t.match(await outcome(print.job.jobId), { kioskId: K, status: 'failed', code: 'error', reason: /printer/ });
 
@@ -80,6 +81,59 @@ t.test('jobs reach a real agent and their outcomes are tracked', async (t) => {
   t.match(entry, { entry: 'wallet', status: 'credit', amountPaise: 25_000_00 });
   t.same((await fleet.repo.listKioskJobs(K)).map((j) => j.type), ['wallet.credit', 'diagnostics', 'state.republish', 'print.test'], 'the kiosk page lists its jobs');
 
+  agent.proc.kill('SIGTERM');
+  t.equal(await agent.exited, 0);
+});
+
+t.test('with a (simulated) receipt printer: print.test succeeds and paper out raises the alert', async (t) => {
+  requireBuild();
+  const { startSimulatedPrinter } = await import('../../../drivers/printer/sim-server.js');
+  const dir = tempDir(t);
+  const fleet = await startFleet({
+    mqttUrl: 'mqtt://unused',
+    embeddedBroker: { host: '127.0.0.1', port: 0 },
+    db: join(dir, 'fleet.db'),
+    shareGroup: 'kiosk-fleet',
+    heartbeatMisses: 3,
+    log: silentLogger,
+    checkEveryMs: 200,
+  });
+  t.teardown(() => fleet.close());
+  await fleet.ready;
+  const printer = await startSimulatedPrinter({ port: 0 });
+  t.teardown(() => printer.close());
+  const K = 'RJ-JAI-0302';
+  const config = writeAgentConfig({
+    id: K,
+    url: fleet.url,
+    dir: join(dir, 'agent'),
+    extra: { devices: { printer: { transport: { type: 'tcp', host: '127.0.0.1', port: printer.server.port }, pollIntervalMs: 500, retryMs: 300 } } },
+  });
+  const agent = spawnAgent(config);
+  t.teardown(async () => {
+    if (agent.proc.exitCode === null) {
+      agent.proc.kill('SIGKILL');
+      await agent.exited;
+    }
+  });
+  const printerState = async () => (await fleet.repo.getKiosk(K))?.state?.devices.printer;
+  await waitFor(async () => (await printerState())?.state === 'ok', 'printer ready in the state snapshot', 30_000).catch(async (err: Error) => {
+    throw new Error(`${err.message}: ${JSON.stringify(await printerState())}; agent: ${agent.output().slice(-1500)}`);
+  });
+  const pages = printer.sim.pages.length;
+  const { job } = await fleet.ops.jobs.create({ type: 'print.test', target: { kind: 'kiosk', kioskId: K }, expiresInSec: 120, createdBy: 'ops' });
+  const row = await waitFor(async () => {
+    const [r] = await fleet.repo.listJobTargets(job.jobId);
+    return r && ['succeeded', 'failed', 'rejected', 'expired'].includes(r.status) ? r : undefined;
+  }, 'print.test outcome', 20_000);
+  t.match(row, { status: 'succeeded' });
+  t.ok(printer.sim.pages.length > pages, 'the test page came out');
+
+  printer.sim.set({ paperEnd: true });
+  await waitFor(async () => (await fleet.repo.listOpenAlerts(K)).some((a) => a.kind === 'printer-paper-out'), 'paper-out alert', 20_000);
+  printer.sim.set({ paperEnd: false });
+  await waitFor(async () => !(await fleet.repo.listOpenAlerts(K)).some((a) => a.kind === 'printer-paper-out'), 'paper-out cleared', 20_000);
+  t.pass('paper out opened the alert and paper back cleared it');
   agent.proc.kill('SIGTERM');
   t.equal(await agent.exited, 0);
 });
