@@ -172,11 +172,8 @@ export class MqttLink {
     this.#connects++;
     this.#lastError = '';
     const session = this.#session;
-    const birth: StatusOnline = { ...this.#meta(this.#birthSeq), state: 'online', session, ...this.opts.birth() };
-    client.publish(this.#statusTopic(), JSON.stringify(birth), { qos: 1, retain: true }, (err) => {
-      if (err) this.opts.logger.warn({ err: err.message }, 'birth not acknowledged');
-    });
-    this.opts.logger.info({ session, url: redactUrl(this.opts.config.url) }, 'connected');
+    // Subscribed before the birth goes out: the broker handles a connection's packets in order,
+    // so a job central sends on seeing the birth finds the subscription already there.
     // Only the channels someone handles: a `kiosk/v1/<id>/+` filter would also echo every one of
     // the kiosk's own upward messages back over the metered link.
     const topics = [...this.#handlers.keys()].map((channel) => topicFor(this.opts.kioskId, channel));
@@ -185,6 +182,11 @@ export class MqttLink {
         if (err) this.opts.logger.warn({ err: err.message }, 'subscription to jobs and results refused');
       });
     }
+    const birth: StatusOnline = { ...this.#meta(this.#birthSeq), state: 'online', session, ...this.opts.birth() };
+    client.publish(this.#statusTopic(), JSON.stringify(birth), { qos: 1, retain: true }, (err) => {
+      if (err) this.opts.logger.warn({ err: err.message }, 'birth not acknowledged');
+    });
+    this.opts.logger.info({ session, url: redactUrl(this.opts.config.url) }, 'connected');
     this.opts.onUp(client, session);
   }
 
