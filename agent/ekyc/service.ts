@@ -17,6 +17,7 @@ import type { ClockReading } from '../clock.js';
 import type { Added, Outbox } from '../outbox/outbox.js';
 import { OutboxFullError } from '../outbox/outbox.js';
 import type { Store } from '../store/db.js';
+import { recordEvent } from '../outbox/events.js';
 import type { EkycConfig } from './config.js';
 import type { CaptureSource, ReceiptPrinter, RecordTransaction } from './hooks.js';
 import { ekycProblems } from './problems.js';
@@ -25,7 +26,6 @@ import {
   countQueued,
   dropEnvelope,
   dueToExpire,
-  eventInTx,
   getByRequest,
   getCapture,
   markSent,
@@ -254,7 +254,7 @@ export class EkycService {
         if (dropped) out.push(dropped);
         await tx.run("UPDATE captures SET state = 'expired', outbox_id = NULL, updated_ts = ? WHERE id = ?", [now.ts, r.id]);
         out.push(
-          await eventInTx(tx, o.outbox, 'capture.expired', 'warning', {
+          await recordEvent(tx, o.outbox, 'capture.expired', 'warning', {
             captureId: r.id,
             service: r.service,
             ageSec: Math.floor(r.age_ms / 1000),
@@ -331,7 +331,7 @@ export class EkycService {
       }
       if (outcome === 'rejected') {
         added.push(
-          await eventInTx(tx, o.outbox, 'capture.rejected', 'warning', {
+          await recordEvent(tx, o.outbox, 'capture.rejected', 'warning', {
             captureId: row.id,
             code: parsed.code ?? 'REJECTED',
             reason: parsed.reason ?? 'rejected by central',

@@ -2,9 +2,8 @@
  * The capture rows (migration 3) and the statements on them. Every change that also touches the
  * outbox or the events runs inside the caller's transaction.
  */
-import type { Added, Outbox } from '../outbox/outbox.js';
+import type { Added } from '../outbox/outbox.js';
 import type { Queries } from '../store/db.js';
-import type { EventDataOf, KnownEventType, Severity } from '../../protocols/telemetry/events.js';
 
 export type CaptureState = 'queued' | 'sent' | 'accepted' | 'rejected' | 'duplicate' | 'expired';
 export const TERMINAL: ReadonlySet<CaptureState> = new Set(['accepted', 'rejected', 'duplicate', 'expired']);
@@ -86,29 +85,6 @@ export async function advanceAges(tx: Queries, now: { ts: number; mono: number; 
 
 export function dueToExpire(tx: Queries): Promise<Pick<CaptureRow, 'id' | 'service' | 'age_ms' | 'ttl_sec' | 'outbox_id'>[]> {
   return tx.all("SELECT id, service, age_ms, ttl_sec, outbox_id FROM captures WHERE state = 'queued' AND age_ms >= ttl_sec * 1000");
-}
-
-/** An event written inside the caller's transaction (what EventLog.emit does in its own). */
-export async function eventInTx<T extends KnownEventType>(
-  tx: Queries,
-  outbox: Outbox,
-  type: T,
-  severity: Severity,
-  data: EventDataOf<T>,
-): Promise<Added> {
-  const a = await outbox.add(tx, 'events', { type, severity, data });
-  const m = a.message;
-  await tx.run('INSERT INTO events (seq, type, severity, ts, mono, boot, synced, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [
-    m.seq,
-    type,
-    severity,
-    m.ts,
-    m.mono,
-    m.boot,
-    m.synced ? 1 : 0,
-    JSON.stringify(data),
-  ]);
-  return a;
 }
 
 /**
