@@ -1,5 +1,5 @@
 /** Shared pieces of the agent benchmarks: processes, /proc readings, a byte-counting broker. */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -94,3 +94,33 @@ export async function countingBroker(): Promise<CountingBroker> {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface BenchMosquitto {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** A loopback Mosquitto with unbounded queues and in-flight windows, so the broker is not the limit. */
+export async function startMosquitto(dir: string): Promise<BenchMosquitto> {
+  const port = await new Promise<number>((r) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const p = (s.address() as AddressInfo).port;
+      s.close(() => r(p));
+    });
+  });
+  const conf = join(dir, 'mosquitto.conf');
+  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 0\nmax_inflight_messages 0\nlog_type error\n`);
+  const bin = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((p) => spawnSync('test', ['-x', p]).status === 0);
+  if (!bin) throw new Error('mosquitto is not installed');
+  const proc = spawn(bin, ['-c', conf], { stdio: 'ignore' });
+  await sleep(300);
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    port,
+    close: async () => {
+      proc.kill('SIGTERM');
+      await new Promise((r) => proc.once('exit', r));
+    },
+  };
+}

@@ -4,42 +4,17 @@
  * The baseline is `mosquitto_pub -q 1 -l` sending the same count of the same payload size,
  * timed the same way, in the same run.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
 import mqtt from 'mqtt';
 import { EventLog } from '../../agent/outbox/events.js';
 import { Outbox } from '../../agent/outbox/outbox.js';
 import { Store } from '../../agent/store/db.js';
 import { silentLogger } from '../../drivers/common/logger.js';
 import type { BenchResult } from '../run.js';
-import { sleep, spawnAgent, stop, tempDir, writeConfig } from './_support.js';
+import { spawnAgent, startMosquitto, stop, tempDir, writeConfig } from './_support.js';
 
 const N = Number(process.env['BENCH_DRAIN_N'] ?? 10_000);
-
-async function mosquitto(dir: string): Promise<{ url: string; port: number; close: () => Promise<void> }> {
-  const { createServer } = await import('node:net');
-  const port = await new Promise<number>((r) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => r(p));
-    });
-  });
-  const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 0\nmax_inflight_messages 0\nlog_type error\n`);
-  const bin = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((p) => spawnSync('test', ['-x', p]).status === 0);
-  if (!bin) throw new Error('mosquitto is not installed');
-  const proc = spawn(bin, ['-c', conf], { stdio: 'ignore' });
-  await sleep(300);
-  return {
-    url: `mqtt://127.0.0.1:${port}`,
-    port,
-    close: async () => {
-      proc.kill('SIGTERM');
-      await new Promise((r) => proc.once('exit', r));
-    },
-  };
-}
 
 async function counted(url: string, topic: string, n: number): Promise<{ done: Promise<number>; close: () => Promise<void> }> {
   const sub = await mqtt.connectAsync(url, { clientId: `bench-sub-${Math.random().toString(16).slice(2)}` });
@@ -55,7 +30,7 @@ async function counted(url: string, topic: string, n: number): Promise<{ done: P
 
 export async function run(): Promise<BenchResult[]> {
   const dir = tempDir('bench-drain-');
-  const broker = await mosquitto(dir);
+  const broker = await startMosquitto(dir);
   try {
     // Queue N events exactly as the agent does (same modules, same database file).
     const agentDir = join(dir, 'agent');

@@ -9,10 +9,7 @@
  * what the receiver can decide, the time goes to the kiosk applying the results (a ledger entry per
  * accepted capture, durable before its PUBACK), during which its connection reads nothing else.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { writeFileSync } from 'node:fs';
 import mqtt from 'mqtt';
 import sqlite3 from 'sqlite3';
 import { EventLog } from '../../agent/outbox/events.js';
@@ -24,33 +21,11 @@ import { CaptureDesk } from '../../fleet/captures/desk.js';
 import { MemoryOutcomeStore, SqliteOutcomeStore, type OutcomeStore } from '../../fleet/captures/outcomes.js';
 import { CaptureReceiver } from '../../fleet/captures/receiver.js';
 import { silentLogger as fleetSilent } from '../../fleet/log.js';
-import { sleep, spawnAgent, stop, tempDir, writeConfig } from '../agent/_support.js';
+import { sleep, spawnAgent, startMosquitto, stop, tempDir, writeConfig } from '../agent/_support.js';
 import type { BenchResult } from '../run.js';
 import { captureBody, central, centralPem, ekycSection, openQueue } from './_queue.js';
 
 const N = Number(process.env['BENCH_CAPTURE_DRAIN_N'] ?? 10_000);
-
-async function mosquitto(dir: string): Promise<{ url: string; close: () => Promise<void> }> {
-  const port = await new Promise<number>((r) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => r(p));
-    });
-  });
-  const conf = join(dir, 'mosquitto.conf');
-  writeFileSync(conf, `listener ${port} 127.0.0.1\nallow_anonymous true\nmax_queued_messages 0\nmax_inflight_messages 0\nlog_type error\n`);
-  const bin = ['/usr/sbin/mosquitto', '/usr/bin/mosquitto'].find((p) => spawnSync('test', ['-x', p]).status === 0);
-  if (!bin) throw new Error('mosquitto is not installed');
-  const proc = spawn(bin, ['-c', conf], { stdio: 'ignore' });
-  await sleep(300);
-  return {
-    url: `mqtt://127.0.0.1:${port}`,
-    close: async () => {
-      proc.kill('SIGTERM');
-      await new Promise((r) => proc.once('exit', r));
-    },
-  };
-}
 
 function count(db: string, sql: string): Promise<number> {
   return new Promise((resolve) => {
@@ -76,7 +51,7 @@ async function deskCost(rows: { topic: string; payload: string }[], outcomes: Ou
 
 export async function run(): Promise<BenchResult[]> {
   const dir = tempDir('bench-capture-drain-');
-  const broker = await mosquitto(dir);
+  const broker = await startMosquitto(dir);
   try {
     // N captures, queued exactly as the agent queues them (filled without fsync to save bench time).
     const capDir = join(dir, 'captures');
