@@ -52,14 +52,14 @@ t.test('each rule is reported with its path', (t) => {
   t.end();
 });
 
-t.test('the reader password is masked; other device sections stay open for their capabilities', (t) => {
+t.test('the reader password is masked; other device sections are validated by their own schemas', (t) => {
   const { config } = parseConfig(
-    withDevices({ fingerprint: { r30x: { path: '/dev/ttyUSB0', password: 305419896 } }, printer: { kind: 'tcp', host: '10.0.0.9' } }),
+    withDevices({ fingerprint: { r30x: { path: '/dev/ttyUSB0', password: 305419896 } }, printer: { transport: { type: 'tcp', host: '10.0.0.9' } } }),
     'x',
   );
   const shown = JSON.stringify(maskSecrets(config));
   t.notMatch(shown, /305419896/);
   t.match(maskSecrets(config).devices.fingerprint?.r30x, { password: '***', path: '/dev/ttyUSB0' });
-  t.match(config.devices, { printer: { kind: 'tcp' } });
+  t.match(config.devices, { printer: { transport: { type: 'tcp', host: '10.0.0.9', port: 9100 } } });
   t.end();
 });
