@@ -2,8 +2,9 @@
 SHELL := /bin/bash
 NPM_STAMP := node_modules/.package-lock.json
 # Debian packages the test suite drives for real: socat (serial pty pairs), mosquitto (broker),
-# mosquitto-clients (the bench baseline), nut-server (upsd + dummy-ups), chromium (dashboard pages).
-TEST_DEBS := socat mosquitto mosquitto-clients nut-server chromium
+# mosquitto-clients (the bench baseline), nut-server (upsd + dummy-ups), chromium (dashboard pages),
+# postgresql (the fleet's PostgreSQL repository).
+TEST_DEBS := socat mosquitto mosquitto-clients nut-server chromium postgresql
 TEST_BINS := socat mosquitto mosquitto_pub upsd chromium
 
 .PHONY: all deps system-deps build test check lint typecheck bench contract demo clean
@@ -19,6 +20,7 @@ deps: $(NPM_STAMP)
 # Installs the Debian packages the tests need, only when one of their programs is missing.
 system-deps:
 	@missing=""; for b in $(TEST_BINS); do command -v $$b >/dev/null 2>&1 || [ -x /usr/sbin/$$b ] || [ -x /sbin/$$b ] || [ -x /usr/lib/nut/$$b ] || missing="$$missing $$b"; done; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing initdb"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages for:$$missing"; \
 	  SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
