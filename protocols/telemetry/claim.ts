@@ -20,6 +20,17 @@ export function requestTopic(clientId: string): string {
 export function responseTopic(clientId: string): string {
   return `${PROVISIONING_ROOT}/${clientId}/response`;
 }
+/**
+ * The two enrollment channels as the contract documents name them, with their QoS and retain
+ * flags: the claimant publishes its request and subscribes to its response at QoS 1, neither
+ * retained (a retained answer would outlive the throw-away client id it was meant for).
+ */
+export const CLAIM_CHANNELS = {
+  'claim-request': { suffix: 'request', direction: 'up', qos: 1, retain: false },
+  'claim-response': { suffix: 'response', direction: 'down', qos: 1, retain: false },
+} as const;
+export type ClaimChannel = keyof typeof CLAIM_CHANNELS;
+
 /** The client id in a request topic, or undefined when the topic is not one. */
 export function clientIdOfRequest(topic: string): string | undefined {
   const parts = topic.split('/');
@@ -48,7 +59,7 @@ export const ClaimRequest = z.strictObject({
   csr: z.string().min(100).max(16_000).startsWith('-----BEGIN CERTIFICATE REQUEST-----'),
   inventory: z.array(InventoryItem).max(64),
   agentVersion: z.string().max(64).optional(),
-});
+}).meta({ id: 'ClaimRequest', title: 'Claim request' });
 export type ClaimRequest = z.infer<typeof ClaimRequest>;
 
 export const CLAIM_REFUSALS = [
@@ -80,5 +91,5 @@ export const ClaimResponse = z.discriminatedUnion('ok', [
     code: z.enum(CLAIM_REFUSALS),
     message: z.string().max(500),
   }),
-]);
+]).meta({ id: 'ClaimResponse', title: 'Claim response' });
 export type ClaimResponse = z.infer<typeof ClaimResponse>;

@@ -7,6 +7,7 @@ import t from 'tap';
 import { parse } from 'yaml';
 import { CHANNEL_FLAGS, CHANNEL_SCHEMAS, CONTRACT_VERSION, DOWN_CHANNELS, KNOWN_EVENTS, UP_CHANNELS } from '../../../protocols/telemetry/index.js';
 import { buildContractDocuments } from '../../../protocols/telemetry/asyncapi.js';
+import { CLAIM_CHANNELS, ClaimRequest, ClaimResponse } from '../../../protocols/telemetry/claim.js';
 import { ASYNCAPI_PATH, main, renderContractFiles, SCHEMAS_DIR, staleFiles } from '../../../scripts/gen-contract.js';
 
 interface Operation {
@@ -17,7 +18,7 @@ interface Operation {
 interface Doc {
   asyncapi: string;
   info: { title: string; version: string; description: string };
-  channels: Record<string, { address: string; description: string; parameters: { kioskId: unknown } }>;
+  channels: Record<string, { address: string; description: string; parameters: Record<string, unknown> }>;
   operations: Record<string, Operation>;
 }
 
@@ -42,7 +43,7 @@ t.test('buildContractDocuments is deterministic and covers every channel with a 
   const a = buildContractDocuments();
   const b = buildContractDocuments();
   t.same(JSON.stringify(a), JSON.stringify(b));
-  t.same(Object.keys(a.schemas).sort(), Object.keys(CHANNEL_SCHEMAS).sort());
+  t.same(Object.keys(a.schemas).sort(), [...Object.keys(CHANNEL_SCHEMAS), ...Object.keys(CLAIM_CHANNELS)].sort());
   for (const s of Object.values(a.schemas) as Record<string, unknown>[]) {
     t.equal(s['$schema'], 'https://json-schema.org/draft/2020-12/schema');
     t.match(s['$ref'], /^#\/\$defs\//);
@@ -71,6 +72,18 @@ t.test('the AsyncAPI document: info, channels, operations, bindings', async (t) 
     t.equal(op.bindings.mqtt.qos, CHANNEL_FLAGS[ch].qos);
     t.equal(op.bindings.mqtt.retain, CHANNEL_FLAGS[ch].retain);
   }
+  for (const [ch, c] of Object.entries(CLAIM_CHANNELS)) {
+    const channel = doc.channels[ch]!;
+    t.ok(channel, `channel ${ch}`);
+    t.equal(channel.address, `provisioning/v1/{clientId}/${c.suffix}`);
+    t.same(channel.parameters, { clientId: { $ref: '#/components/parameters/clientId' } });
+    const ops = Object.values(doc.operations).filter((o) => o.channel.$ref === `#/channels/${ch}`);
+    t.equal(ops.length, 1, `one operation on ${ch}`);
+    t.equal(ops[0]!.action, c.direction === 'up' ? 'send' : 'receive');
+    t.equal(ops[0]!.bindings.mqtt.qos, c.qos);
+    t.equal(ops[0]!.bindings.mqtt.retain, c.retain);
+  }
+  t.equal(Object.keys(doc.channels).length, UP_CHANNELS.length + DOWN_CHANNELS.length + Object.keys(CLAIM_CHANNELS).length, 'no channel left out, none extra');
   // Every $ref in the document resolves inside it.
   const refs: string[] = [];
   const walk = (n: unknown): void => {
@@ -93,6 +106,27 @@ t.test('the AsyncAPI document: info, channels, operations, bindings', async (t) 
     return node === undefined;
   });
   t.same(unresolved, [], 'every $ref resolves inside the document');
+});
+
+t.test('the claim schemas in JSON Schema accept and refuse what the zod schemas do', async (t) => {
+  const { schemas } = buildContractDocuments();
+  const request = schemas['claim-request'] as { $ref: string; $defs: Record<string, { required: string[]; additionalProperties?: boolean }> };
+  t.equal(request.$ref, '#/$defs/ClaimRequest');
+  t.same(request.$defs['ClaimRequest']!.required.sort(), ['claimCode', 'csr', 'district', 'inventory', 'kioskId', 'lsp', 'v']);
+  t.equal(request.$defs['ClaimRequest']!.additionalProperties, false, 'a strict object in zod is closed in JSON Schema too');
+  const response = schemas['claim-response'] as { $ref: string; $defs: Record<string, { oneOf?: unknown[]; anyOf?: unknown[] }> };
+  t.equal(response.$ref, '#/$defs/ClaimResponse');
+  const branches = response.$defs['ClaimResponse']!.oneOf ?? response.$defs['ClaimResponse']!.anyOf;
+  t.equal(branches?.length, 2, 'certificate or refusal');
+  const certificate = JSON.stringify(response.$defs['ClaimResponse']);
+  t.notMatch(certificate, /starts_with/, 'no zod-only format a strict validator would refuse');
+  t.match(certificate, /"pattern":"\^-----BEGIN CERTIFICATE-----/, 'the pattern carries the rule');
+  // The ids used for the documents leave the zod schemas' behaviour alone.
+  t.notOk(ClaimRequest.safeParse({ v: 1 }).success);
+  t.ok(ClaimResponse.safeParse({ v: 1, ok: false, code: 'claim_used', message: 'used' }).success);
+  const doc = parse(await readFile(join(root, ASYNCAPI_PATH), 'utf8')) as { components: { schemas: Record<string, unknown>; parameters: Record<string, { description: string }> } };
+  t.ok(doc.components.schemas['ClaimRequest'] && doc.components.schemas['ClaimResponse']);
+  t.match(doc.components.parameters['clientId']!.description, /claim-/);
 });
 
 t.test('Event_other refuses the known event types in JSON Schema as the zod refinement does', (t) => {
