@@ -3,6 +3,7 @@
  * Never edit a shipped migration: add the next number.
  */
 import type { SqliteDb } from './sqlite.js';
+import { ACCESS_SQLITE } from './access-migrations.js';
 
 export const MIGRATIONS: readonly { version: number; sql: string }[] = [
   {
@@ -120,6 +121,8 @@ export const MIGRATIONS: readonly { version: number; sql: string }[] = [
       CREATE INDEX alert_history_kiosk ON alert_history (kiosk_id, id);
     `,
   },
+  // Access (issue 10 §5): users, sessions, login throttle, audit log.
+  { version: 3, sql: ACCESS_SQLITE },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1]?.version ?? 0;

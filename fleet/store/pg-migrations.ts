@@ -3,6 +3,7 @@
  * counters. Numbered; `schema_version` records the last applied. Never edit a shipped one.
  */
 import type { PgDb } from './pg.js';
+import { ACCESS_PG } from './access-migrations.js';
 
 export const PG_MIGRATIONS: readonly { version: number; sql: string }[] = [
   {
@@ -56,6 +57,8 @@ export const PG_MIGRATIONS: readonly { version: number; sql: string }[] = [
       CREATE INDEX alert_history_kiosk ON alert_history (kiosk_id, id);
     `,
   },
+  // Access (issue 10 §5): users, sessions, login throttle, audit log.
+  { version: 2, sql: ACCESS_PG },
 ];
 
 /** Brings the schema up to date; two instances starting together take turns on an advisory lock. */

@@ -7,11 +7,16 @@ import { PgDb } from './pg.js';
 import { migratePg } from './pg-migrations.js';
 import type { FleetRepository, FleetSnapshot, KioskRecord, StoredEvent } from './repository.js';
 import { SqlOperations } from './sql-operations.js';
+import type { AccessRepository } from './access.js';
+import { SqlAccess } from './sql-access.js';
 import { kioskToParams, rowToEvent, rowToKiosk, UPSERT } from './sqlite-repository.js';
 
 export class PgFleetRepository extends SqlOperations implements FleetRepository {
+  readonly access: AccessRepository;
+
   private constructor(readonly db: PgDb) {
     super(db);
+    this.access = new SqlAccess(db);
   }
 
   /** Connects (e.g. `postgres://fleet@db/fleet`) and brings the schema up to date. */

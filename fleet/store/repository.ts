@@ -5,9 +5,11 @@
  * as a transaction with a row lock (`SELECT … FOR UPDATE`).
  */
 import type { HeartbeatMessage, StateMessage, StatusMessage } from '../../protocols/telemetry/index.js';
+import type { AccessRepository } from './access.js';
 import type { OperationsRepository } from './operations.js';
 
 export type * from './operations.js';
+export type * from './access.js';
 
 export type Liveness = 'online' | 'offline' | 'unknown';
 
@@ -95,6 +97,8 @@ export interface FleetSnapshot {
 }
 
 export interface FleetRepository extends OperationsRepository {
+  /** Users, sessions, login throttle and audit log (issue 10 §5). */
+  readonly access: AccessRepository;
   getKiosk(kioskId: string): Promise<KioskRecord | undefined>;
   /**
    * Atomic read-modify-write of one kiosk. `fn` must be synchronous and free of side effects

@@ -4,6 +4,8 @@ import { migrate, schemaVersion } from './migrations.js';
 import type { FleetRepository, FleetSnapshot, KioskRecord, Liveness, LivenessReason, StoredEvent } from './repository.js';
 import { type Row, type SqlValue, SqliteDb } from './sqlite.js';
 import { SqlOperations } from './sql-operations.js';
+import type { AccessRepository } from './access.js';
+import { SqlAccess } from './sql-access.js';
 
 export const COLUMNS = [
   'kiosk_id',
@@ -109,8 +111,11 @@ export function rowToEvent(r: Row): StoredEvent {
 }
 
 export class SqliteFleetRepository extends SqlOperations implements FleetRepository {
+  readonly access: AccessRepository;
+
   private constructor(readonly db: SqliteDb) {
     super(db);
+    this.access = new SqlAccess(db);
   }
 
   /** Opens (creating and migrating) the fleet database for the monitor that writes it. */

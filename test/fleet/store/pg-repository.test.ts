@@ -12,6 +12,7 @@ import { startFleet } from '../../../fleet/serve.js';
 import mqtt from 'mqtt';
 import { birth, bytes, event, waitFor } from '../fixtures/helpers.js';
 import { operationsSuite } from './operations-suite.js';
+import { accessSuite } from './access-suite.js';
 
 if (!PG_BIN) {
   t.plan(0, 'no PostgreSQL server installed');
@@ -28,6 +29,7 @@ if (!PG_BIN) {
   };
 
   operationsSuite(t, open);
+  accessSuite(t, open);
 
   t.test('kiosks: atomic read-modify-write, also from two instances at once', async (t) => {
     const repo = await open(t);
