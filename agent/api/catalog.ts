@@ -7,6 +7,7 @@ import { buildOpenApi } from './openapi.js';
 import type { AnyRoute } from './router.js';
 import { statusRoute } from './status.js';
 import { captureRoutes } from '../ekyc/routes.js';
+import { fingerprintLoginRoutes } from '../fingerprint/login.js';
 import { fingerprintRoutes } from '../fingerprint/routes.js';
 import { businessRoutesForDocs } from '../ledger/docs.js';
 import { printerRoutes } from '../printer/routes.js';
@@ -21,6 +22,7 @@ export function documentedRoutes(): AnyRoute[] {
     ...captureRoutes({ take: documentationOnly, get: documentationOnly }),
     ...businessRoutesForDocs(documentationOnly),
     ...fingerprintRoutes({ info: documentationOnly, enroll: documentationOnly, identify: documentationOnly, remove: documentationOnly }),
+    ...fingerprintLoginRoutes({ configured: documentationOnly, login: documentationOnly }),
     ...printerRoutes({ info: documentationOnly, test: documentationOnly, jobs: documentationOnly, reprint: documentationOnly, confirm: documentationOnly, publicKeyPem: documentationOnly }),
   ];
 }

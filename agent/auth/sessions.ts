@@ -21,7 +21,9 @@ export interface AuthUserEntry {
   user: string;
   role: 'operator' | 'admin';
   pinHash: string;
-  name?: string;
+  name?: string | undefined;
+  /** R30x library slots whose fingers log this user in (issue 11). */
+  fingerprintSlots?: number[] | undefined;
 }
 
 export interface AuthSettings {
@@ -35,6 +37,17 @@ export type LoginResult =
   | { ok: true; token: string; user: string; role: 'operator' | 'admin'; expiresInSec: number }
   | { ok: false; reason: 'wrong-pin'; attemptsLeft: number }
   | { ok: false; reason: 'locked'; retryAfterSec: number };
+
+export type FingerprintLoginResult =
+  | { ok: true; token: string; user: string; role: 'operator' | 'admin'; expiresInSec: number; slot: number }
+  | { ok: false; reason: 'no-match'; attemptsLeft: number; slot?: number }
+  | { ok: false; reason: 'locked'; retryAfterSec: number; slot?: number };
+
+/**
+ * The lockout row of fingerprint logins, one per kiosk. User names are lower-case letters,
+ * digits and . _ - (agent/ledger/config.ts AuthUser), so no user can be called this.
+ */
+export const FINGERPRINT_LOCK_KEY = '*fingerprint';
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -60,31 +73,34 @@ export class Sessions {
     return Math.max(0, Math.ceil((until - mono) / 1000));
   }
 
-  async login(user: string, pin: string): Promise<LoginResult> {
-    const entry = this.settings.users.find((u) => u.user === user);
+  /** Seconds the lock on `key` (a user, or FINGERPRINT_LOCK_KEY) has left now, or 0. */
+  async #lockedFor(key: string): Promise<number> {
     const { boot, mono } = this.clock.now();
-    const lock = await this.store.get<Lock>('SELECT failures, locked_boot, locked_until_mono FROM auth_lockout WHERE user = ?', [user]);
-    const remaining = this.#remainingLock(lock, boot, mono);
-    if (remaining > 0) return { ok: false, reason: 'locked', retryAfterSec: remaining };
-    // An unknown user costs the same scrypt as a known one and is counted the same way.
-    const ok = await verifyPin(pin, entry?.pinHash ?? DUMMY_HASH);
-    if (ok && entry) {
-      const token = randomBytes(32).toString('base64url');
-      const ttl = this.settings.tokenTtlSec;
-      const now = this.clock.now();
-      await this.store.transaction(async (tx) => {
-        await tx.run('DELETE FROM auth_lockout WHERE user = ?', [user]);
-        // Expired tokens go at each login, so the table stays small.
-        await tx.run('DELETE FROM auth_sessions WHERE boot != ? OR expires_mono <= ?', [now.boot, now.mono]);
-        await tx.run('INSERT INTO auth_sessions (token_hash, user, role, boot, expires_mono) VALUES (?, ?, ?, ?, ?)', [
-          hashToken(token), entry.user, entry.role, now.boot, now.mono + ttl * 1000,
-        ]);
-      });
-      return { ok: true, token, user: entry.user, role: entry.role, expiresInSec: ttl };
-    }
+    const lock = await this.store.get<Lock>('SELECT failures, locked_boot, locked_until_mono FROM auth_lockout WHERE user = ?', [key]);
+    return this.#remainingLock(lock, boot, mono);
+  }
+
+  /** A new token for `entry`; clears the failure count of each of `clear`. */
+  async #issue(entry: AuthUserEntry, clear: string[]): Promise<{ ok: true; token: string; user: string; role: 'operator' | 'admin'; expiresInSec: number }> {
+    const token = randomBytes(32).toString('base64url');
+    const ttl = this.settings.tokenTtlSec;
+    const now = this.clock.now();
+    await this.store.transaction(async (tx) => {
+      for (const key of clear) await tx.run('DELETE FROM auth_lockout WHERE user = ?', [key]);
+      // Expired tokens go at each login, so the table stays small.
+      await tx.run('DELETE FROM auth_sessions WHERE boot != ? OR expires_mono <= ?', [now.boot, now.mono]);
+      await tx.run('INSERT INTO auth_sessions (token_hash, user, role, boot, expires_mono) VALUES (?, ?, ?, ?, ?)', [
+        hashToken(token), entry.user, entry.role, now.boot, now.mono + ttl * 1000,
+      ]);
+    });
+    return { ok: true, token, user: entry.user, role: entry.role, expiresInSec: ttl };
+  }
+
+  /** Counts one failure against `key`; locks it (and records login.locked) at maxFailures. */
+  async #fail(key: string): Promise<{ ok: false; reason: 'locked'; retryAfterSec: number } | { failures: number; attemptsLeft: number }> {
     const after = this.clock.now();
     const { failures, added } = await this.store.transaction(async (tx) => {
-      const row = await tx.get<Lock>('SELECT failures, locked_boot, locked_until_mono FROM auth_lockout WHERE user = ?', [user]);
+      const row = await tx.get<Lock>('SELECT failures, locked_boot, locked_until_mono FROM auth_lockout WHERE user = ?', [key]);
       // A lock that has run out starts a fresh count.
       const base = row && this.#remainingLock(row, after.boot, after.mono) === 0 && row.locked_until_mono !== null ? 0 : (row?.failures ?? 0);
       const failures = base + 1;
@@ -92,17 +108,54 @@ export class Sessions {
       await tx.run(
         'INSERT INTO auth_lockout (user, failures, locked_boot, locked_until_mono) VALUES (?, ?, ?, ?) ' +
           'ON CONFLICT (user) DO UPDATE SET failures = excluded.failures, locked_boot = excluded.locked_boot, locked_until_mono = excluded.locked_until_mono',
-        [user, failures, lockNow ? after.boot : null, lockNow ? after.mono + this.settings.lockoutSec * 1000 : null],
+        [key, failures, lockNow ? after.boot : null, lockNow ? after.mono + this.settings.lockoutSec * 1000 : null],
       );
       const added: Added[] = [];
       if (lockNow && this.outbox) {
-        added.push(await recordEvent(tx, this.outbox, 'login.locked', 'warning', { user: user.slice(0, 64), failures, lockoutSec: this.settings.lockoutSec }));
+        added.push(await recordEvent(tx, this.outbox, 'login.locked', 'warning', { user: key.slice(0, 64), failures, lockoutSec: this.settings.lockoutSec }));
       }
       return { failures, added };
     });
     if (added.length) this.outbox?.committed(...added);
     if (failures >= this.settings.maxFailures) return { ok: false, reason: 'locked', retryAfterSec: this.settings.lockoutSec };
-    return { ok: false, reason: 'wrong-pin', attemptsLeft: this.settings.maxFailures - failures };
+    return { failures, attemptsLeft: this.settings.maxFailures - failures };
+  }
+
+  async login(user: string, pin: string): Promise<LoginResult> {
+    const entry = this.settings.users.find((u) => u.user === user);
+    const remaining = await this.#lockedFor(user);
+    if (remaining > 0) return { ok: false, reason: 'locked', retryAfterSec: remaining };
+    // An unknown user costs the same scrypt as a known one and is counted the same way.
+    const ok = await verifyPin(pin, entry?.pinHash ?? DUMMY_HASH);
+    if (ok && entry) return this.#issue(entry, [user]);
+    const r = await this.#fail(user);
+    return 'reason' in r ? r : { ok: false, reason: 'wrong-pin', attemptsLeft: r.attemptsLeft };
+  }
+
+  /**
+   * Fingerprint login (issue 11): `identify` captures one finger on the R30x module and searches
+   * its library (1:N); the matching slot stands for the user whose `fingerprintSlots` hold it.
+   *
+   * There is no user name before a match, so failures are counted per kiosk under
+   * FINGERPRINT_LOCK_KEY with the PIN policy (maxFailures, lockoutSec): a finger that matches no
+   * slot, or a slot tied to nobody, is one failure. While that lock runs no capture is even
+   * attempted. A match for a user whose login is locked (wrong PINs) is refused too: the lock is
+   * on the login, whatever the method. Errors of `identify` (no finger in time, reader gone)
+   * are not failures and propagate to the caller.
+   */
+  async loginWithFingerprint(identify: () => Promise<number | undefined>): Promise<FingerprintLoginResult> {
+    const kioskWide = await this.#lockedFor(FINGERPRINT_LOCK_KEY);
+    if (kioskWide > 0) return { ok: false, reason: 'locked', retryAfterSec: kioskWide };
+    const slot = await identify();
+    const entry = slot === undefined ? undefined : this.settings.users.find((u) => u.fingerprintSlots?.includes(slot));
+    if (entry) {
+      const userLock = await this.#lockedFor(entry.user);
+      if (userLock > 0) return { ok: false, reason: 'locked', retryAfterSec: userLock, slot: slot! };
+      return { ...(await this.#issue(entry, [FINGERPRINT_LOCK_KEY])), slot: slot! };
+    }
+    const r = await this.#fail(FINGERPRINT_LOCK_KEY);
+    const at = slot === undefined ? {} : { slot };
+    return 'reason' in r ? { ...r, ...at } : { ok: false, reason: 'no-match', attemptsLeft: r.attemptsLeft, ...at };
   }
 
   async logout(token: string): Promise<void> {

@@ -7,9 +7,11 @@
 import { FingerprintError, type Timers } from '../../drivers/fingerprint/errors.js';
 import type { OpenPort } from '../../drivers/fingerprint/r30x/port.js';
 import type { Capability } from '../context.js';
+import { Sessions } from '../auth/sessions.js';
 import type { CaptureSource } from '../ekyc/hooks.js';
 import type { ReaderEvent } from './health.js';
 import { FingerprintReaders, type RdHealthSource } from './readers.js';
+import { fingerprintLoginRoutes } from './login.js';
 import { fingerprintRoutes } from './routes.js';
 
 export interface FingerprintDeps {
@@ -56,6 +58,22 @@ export function fingerprintCapability(deps: FingerprintDeps = {}): FingerprintCa
       await readers.start();
       started = readers;
       ctx.router.add(...fingerprintRoutes(readers));
+      // The operator console's login by finger (issue 11). Tokens and lockouts are the PIN
+      // login's tables, so a Sessions over the same store is the same login, whichever made it.
+      let sessions: Sessions | undefined;
+      const r30x = config.devices.fingerprint?.r30x;
+      ctx.router.add(
+        ...fingerprintLoginRoutes({
+          configured: () => readers.driver !== undefined,
+          login: (deadlineMs) => {
+            sessions ??= new Sessions(ctx.store, ctx.clock, config.auth, ctx.outbox);
+            const driver = readers.driver!;
+            const deadline = deadlineMs ?? r30x!.captureDeadlineMs;
+            return sessions.loginWithFingerprint(async () => (await driver.ops.identify({ deadlineMs: deadline }))?.slot);
+          },
+          logger: ctx.logger('auth'),
+        }),
+      );
       deps.onStarted?.(readers);
       return {
         stop: async () => {

@@ -51,6 +51,11 @@ export const AuthUser = z.strictObject({
     .string()
     .regex(/^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9+/=]+\$[A-Za-z0-9+/=]+$/, 'scrypt$N$r$p$salt$hash, as written by hashPin()')
     .describe('scrypt hash of the PIN (agent/auth/pin.ts hashPin); a PIN is never stored in clear'),
+  fingerprintSlots: z
+    .array(z.number().int().min(0).max(2999))
+    .max(10)
+    .optional()
+    .describe('R30x library slots enrolled for this user (kioskctl fingerprint enroll --for USER): a finger matching one logs the user in'),
 });
 
 export const AuthConfig = z.strictObject({
@@ -58,6 +63,16 @@ export const AuthConfig = z.strictObject({
   maxFailures: z.number().int().min(1).max(20).default(5).describe('Wrong PINs in a row that lock a login (default 5)'),
   lockoutSec: z.number().int().min(1).max(86_400).default(900).describe('How long a locked login stays locked, s (default 900)'),
   tokenTtlSec: z.number().int().min(30).max(86_400).default(900).describe('Lifetime of a login token, s (default 900)'),
+}).superRefine((auth, ctx) => {
+  // A slot stands for one person: logins are personal (DESIGN §2).
+  const owner = new Map<number, string>();
+  auth.users.forEach((u, i) => {
+    for (const slot of u.fingerprintSlots ?? []) {
+      const other = owner.get(slot);
+      if (other !== undefined && other !== u.user) ctx.addIssue({ code: 'custom', path: ['users', i, 'fingerprintSlots'], message: `slot ${slot} is already ${other}'s` });
+      owner.set(slot, u.user);
+    }
+  });
 });
 
 export const BUSINESS_DEFAULTS = {
