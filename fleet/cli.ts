@@ -2,6 +2,7 @@
  * `kiosk-fleet`: the central-side fleet monitor.
  *   serve   ingest kiosk telemetry from the broker into the fleet database
  *   status  print the fleet as a table (or JSON) from that database
+ *   user    manage the dashboard's users
  * A bad argument gets one clear line and exit code 2; a failure at run time, exit code 1; never a
  * stack trace.
  */
@@ -11,10 +12,13 @@ import { startFleet } from './serve.js';
 import { OPS_ARGS, OPS_USAGE, parseOpsArgs } from './ops-options.js';
 import { claimCommand, ClaimUsageError } from './enrollment/cli.js';
 import { readFleetStatus, renderFleetStatus } from './view.js';
+import { userCommand, UserUsageError } from './user-cli.js';
 
 export interface Io {
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
+  /** Where `user add|passwd` read a password when there is no --password-file (default process.stdin). */
+  stdin?: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (on: boolean) => unknown };
   /** Stops `serve` (besides SIGINT and SIGTERM); for embedding and tests. */
   signal?: AbortSignal;
   /** Called once `serve` is reading from the broker. */
@@ -30,6 +34,7 @@ The central side of kiosk-agent: watches the fleet over MQTT.
 Commands:
   serve    ingest kiosk telemetry from the broker into the fleet database
   status   print the fleet as a table (or JSON) from the fleet database
+  user     add, list, change or remove the dashboard's users
   claim    create one-time claim codes for enrolling kiosks
 
 Run \`kiosk-fleet <command> --help\` for a command's options.
@@ -201,6 +206,8 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
         return await serve(rest, io);
       case 'status':
         return await status(rest, io);
+      case 'user':
+        return await userCommand(rest, io);
       case 'claim':
         return await claimCommand(rest, io);
       case '-h':
@@ -212,12 +219,12 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
         io.stderr.write(USAGE);
         return 2;
       default:
-        throw new UsageError(`unknown command '${command}' (commands: serve, status, claim)`);
+        throw new UsageError(`unknown command '${command}' (commands: serve, status, claim, user)`);
     }
   } catch (err) {
-    const usage = err instanceof UsageError || err instanceof ClaimUsageError;
+    const usage = err instanceof UsageError || err instanceof ClaimUsageError || err instanceof UserUsageError;
     io.stderr.write(`kiosk-fleet: ${(err as Error).message ?? String(err)}\n`);
-    if (usage) io.stderr.write(`Run \`kiosk-fleet ${command && ['serve', 'status', 'claim'].includes(command) ? `${command} ` : ''}--help\` for usage.\n`);
+    if (usage) io.stderr.write(`Run \`kiosk-fleet ${command && ['serve', 'status', 'claim', 'user'].includes(command) ? `${command} ` : ''}--help\` for usage.\n`);
     return usage ? 2 : 1;
   }
 }

@@ -104,7 +104,7 @@ export function startOperations(o: { repo: FleetRepository; clock: Clock; log: L
   const self: { ops?: Operations } = {};
   const http: Promise<RunningHttp | undefined> = o.http
     ? Promise.resolve().then(() =>
-        startHttp({ repo: o.repo, ops: self.ops!, clock: o.clock, log: child(o.log, 'http'), host: o.http!.host, port: o.http!.port, ...(o.stats ? { stats: o.stats } : {}) }),
+        startHttp({ ...o.http!, repo: o.repo, ops: self.ops!, clock: o.clock, log: child(o.log, 'http'), ...(o.stats ? { stats: o.stats } : {}) }),
       )
     : Promise.resolve(undefined);
   http.catch((err: Error) => o.log.error({ error: err.message, ...o.http }, 'the dashboard cannot listen'));

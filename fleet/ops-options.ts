@@ -11,6 +11,9 @@ export const OPS_ARGS = {
   'alert-webhook': { type: 'string' },
   'http-port': { type: 'string' },
   'http-host': { type: 'string' },
+  'http-secure-cookie': { type: 'boolean' },
+  'session-idle-min': { type: 'string' },
+  'session-max-hours': { type: 'string' },
 } as const;
 
 export const OPS_USAGE = `  --alert-config PATH     JSON alert thresholds (inactivityWarnDays 25, inactivityBreachDays 30,
@@ -19,11 +22,19 @@ export const OPS_USAGE = `  --alert-config PATH     JSON alert thresholds (inact
   --alert-webhook URL     POST every alert change there as JSON (token: $KIOSK_FLEET_WEBHOOK_TOKEN)
   --http-port N           serve the dashboard, JSON API and /metrics on this port (0 picks one)
   --http-host ADDR        its listen address (default 127.0.0.1)
+  --http-secure-cookie    mark the session cookie Secure (the dashboard is reached over HTTPS via a proxy)
+  --session-idle-min N    a dashboard session unused N minutes ends (default 30)
+  --session-max-hours N   a dashboard session ends N hours after login (default 12)
+                          /metrics needs \`Authorization: Bearer $KIOSK_FLEET_METRICS_TOKEN\` when that is set
 `;
 
 export interface HttpListen {
   host: string;
   port: number;
+  secureCookie?: boolean;
+  metricsToken?: string;
+  access?: { idleMs?: number; absoluteMs?: number; lockAfter?: number; lockBaseMs?: number };
+  keepAliveMs?: number;
 }
 
 export type ParsedOps = { ok: true; operations: OperationsOptions; http?: HttpListen } | { ok: false; error: string };
@@ -66,5 +77,15 @@ export function parseOpsArgs(str: (k: string) => string | undefined, env: NodeJS
   }
   if (!/^\d+$/.test(port) || Number(port) > 65535) return { ok: false, error: `--http-port must be 0-65535, got '${port}'` };
   if (host !== undefined && host.trim() === '') return { ok: false, error: '--http-host must not be empty' };
-  return { ok: true, operations, http: { host: host ?? '127.0.0.1', port: Number(port) } };
+  const http: HttpListen = { host: host ?? '127.0.0.1', port: Number(port) };
+  if (str('http-secure-cookie') !== undefined) http.secureCookie = true;
+  if (env.KIOSK_FLEET_METRICS_TOKEN) http.metricsToken = env.KIOSK_FLEET_METRICS_TOKEN;
+  const idle = str('session-idle-min');
+  const max = str('session-max-hours');
+  if (idle !== undefined && (!/^\d+$/.test(idle) || Number(idle) < 1 || Number(idle) > 1440)) return { ok: false, error: `--session-idle-min must be 1-1440, got '${idle}'` };
+  if (max !== undefined && (!/^\d+$/.test(max) || Number(max) < 1 || Number(max) > 720)) return { ok: false, error: `--session-max-hours must be 1-720, got '${max}'` };
+  if (idle !== undefined || max !== undefined) {
+    http.access = { ...(idle !== undefined ? { idleMs: Number(idle) * 60_000 } : {}), ...(max !== undefined ? { absoluteMs: Number(max) * 3_600_000 } : {}) };
+  }
+  return { ok: true, operations, http };
 }

@@ -1,8 +1,9 @@
 /**
  * The dashboard's HTTP side, served by `kiosk-fleet serve --http-port`: the static page from
  * fleet/web/ (plain files, no build step), a JSON API, CSV export, server-sent events for live
- * updates, and Prometheus `/metrics`. Jobs can be created with POST /api/jobs from the same origin
- * only; users, roles and sessions (issue 10 §5) are not built yet, so bind it to a trusted network.
+ * updates, and Prometheus `/metrics`. Every API route, the event stream and the CSV export need a
+ * login session (auth-routes.ts); only the login page, its static files and /metrics do not, and
+ * /metrics takes a bearer token when one is configured. Jobs need the operator role.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -12,6 +13,8 @@ import { JobError, type JobTargetSpec } from '../jobs/service.js';
 import type { Logger } from '../log.js';
 import type { FleetChange, Operations } from '../operations.js';
 import type { FleetRepository } from '../store/repository.js';
+import { type AccessOptions, AccessService, type Authenticated, CAN, sameSecret } from './access.js';
+import { accessRoute, address, authenticate, checkCsrf, checkOrigin, cookie, COOKIE, HttpError, json, problem, readJson } from './auth-routes.js';
 import { renderMetrics } from './metrics.js';
 import { serveStatic } from './static.js';
 import { ekycWeekly, inactivityRisk, kioskRow, kioskRows, overview, queryRows, rowsCsv } from './views.js';
@@ -24,52 +27,22 @@ export interface HttpOptions {
   host: string;
   port: number;
   stats?: () => { ingest: IngestStats; listening: boolean };
-  /** Pause between SSE keep-alive comments. */
+  /** Pause between SSE keep-alive comments; each also re-checks the stream's session. */
   keepAliveMs?: number;
+  /** Session lengths and the login lockout. */
+  access?: AccessOptions;
+  /** The session cookie is Secure: the dashboard is reached over HTTPS through a proxy. */
+  secureCookie?: boolean;
+  /** When set, /metrics answers only `Authorization: Bearer <token>`. */
+  metricsToken?: string;
 }
 
 export interface RunningHttp {
   port: number;
   url: string;
+  access: AccessService;
   clients(): number;
   close(): Promise<void>;
-}
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-function json(res: ServerResponse, status: number, body: unknown): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(text);
-}
-
-async function readJson(req: IncomingMessage, limit = 64 * 1024): Promise<unknown> {
-  if (!(req.headers['content-type'] ?? '').startsWith('application/json')) throw new HttpError(415, 'send application/json');
-  let size = 0;
-  const chunks: Buffer[] = [];
-  for await (const c of req as AsyncIterable<Buffer>) {
-    size += c.length;
-    if (size > limit) throw new HttpError(413, 'body too large');
-    chunks.push(c);
-  }
-  try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
-  } catch {
-    throw new HttpError(400, 'body is not JSON');
-  }
-}
-
-/** A job may be sent only by the dashboard's own page: a cross-site form or script carries another Origin. */
-function sameOrigin(req: IncomingMessage): boolean {
-  const origin = req.headers.origin;
-  return origin === undefined ? req.headers['sec-fetch-site'] !== 'cross-site' : origin === `http://${req.headers.host ?? ''}`;
 }
 
 function jobTarget(body: Record<string, unknown>): JobTargetSpec {
@@ -79,32 +52,79 @@ function jobTarget(body: Record<string, unknown>): JobTargetSpec {
   throw new HttpError(400, 'name a kioskId, a district, or fleet: true');
 }
 
+/** Static files anyone may fetch: the login page and what the pages load (no fleet data in them). */
+const PUBLIC_FILES = new Set(['/login.html', '/login.js', '/i18n.js', '/style.css', '/app.js']);
+
 export async function startHttp(o: HttpOptions): Promise<RunningHttp> {
-  const streams = new Set<ServerResponse>();
+  const access = new AccessService(o.repo.access, o.clock, o.log, o.access);
+  const ax = { access, ...(o.secureCookie ? { secureCookie: true } : {}) };
+  // Each live stream with the session that opened it: a stream ends when its session does.
+  const streams = new Map<ServerResponse, string>();
   const unsubscribe = o.ops.subscribe((c: FleetChange) => {
     const line = `event: change\ndata: ${JSON.stringify(c)}\n\n`;
-    for (const s of streams) s.write(line);
+    for (const s of streams.keys()) s.write(line);
   });
-  const keepAlive = setInterval(() => {
-    for (const s of streams) s.write(': keep-alive\n\n');
-  }, o.keepAliveMs ?? 15_000);
+  const recheck = async (): Promise<void> => {
+    for (const [s, token] of streams) {
+      if (await access.authenticate(token, false).catch(() => undefined)) s.write(': keep-alive\n\n');
+      else {
+        streams.delete(s);
+        s.end();
+      }
+    }
+  };
+  const keepAlive = setInterval(() => void recheck(), o.keepAliveMs ?? 15_000);
   keepAlive.unref();
+  const purge = setInterval(() => void access.purge().catch((err: unknown) => o.log.warn({ err }, 'cannot purge ended sessions')), 10 * 60_000);
+  purge.unref();
 
   const route = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://fleet');
     const path = url.pathname;
     const p = (k: string): string | undefined => url.searchParams.get(k) ?? undefined;
+    if (path === '/metrics') {
+      // For Prometheus on the internal network; with a token configured, only a scraper that has it.
+      const auth = req.headers.authorization ?? '';
+      if (o.metricsToken !== undefined && !(auth.startsWith('Bearer ') && sameSecret(auth.slice(7), o.metricsToken))) {
+        throw new HttpError(401, 'metrics need the bearer token', { 'www-authenticate': 'Bearer realm="kiosk-fleet metrics"' });
+      }
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
+      res.end(await renderMetrics(o.repo, { ...o.stats?.(), webhook: o.ops.webhook?.stats, sseClients: streams.size }));
+      return;
+    }
+    if (!path.startsWith('/api/')) {
+      if (req.method !== 'GET' && req.method !== 'HEAD') throw new HttpError(405, 'method not allowed');
+      // The dashboard itself only for a session; without one, the login page.
+      if (!PUBLIC_FILES.has(path) && !(await authenticate(req, ax))) {
+        res.writeHead(303, { location: '/login.html', 'cache-control': 'no-store' });
+        res.end();
+        return;
+      }
+      if (!(await serveStatic(path, req, res))) throw new HttpError(404, 'not found');
+      return;
+    }
+    const who = async (): Promise<Authenticated> => {
+      const a = await authenticate(req, ax);
+      if (!a) throw new HttpError(401, 'log in first', { 'www-authenticate': 'Cookie realm="kiosk-fleet"' });
+      return a;
+    };
+    if (await accessRoute(req, res, path, url, ax, who)) return;
+    const me = await who();
     if (req.method === 'GET' && path === '/api/stream') {
       res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive' });
       res.write('retry: 2000\n\n');
-      streams.add(res);
+      streams.set(res, cookie(req, COOKIE) ?? '');
       req.on('close', () => streams.delete(res));
       return;
     }
     if (req.method === 'POST' && path === '/api/jobs') {
-      if (!sameOrigin(req)) throw new HttpError(403, 'jobs are sent from the dashboard itself');
-      const body = (await readJson(req)) as Record<string, unknown>;
-      if (typeof body !== 'object' || body === null) throw new HttpError(400, 'body must be an object');
+      checkOrigin(req, ax);
+      checkCsrf(req, me);
+      if (!CAN.sendJobs(me.user.role)) {
+        await access.audit({ username: me.user.username, action: 'job.denied', target: '', detail: { role: me.user.role }, address: address(req) });
+        throw new HttpError(403, `the ${me.user.role} role cannot send jobs`);
+      }
+      const body = await readJson(req);
       const ttl = typeof body.expiresInSec === 'number' ? body.expiresInSec : 3600;
       try {
         const created = await o.ops.jobs.create({
@@ -112,7 +132,14 @@ export async function startHttp(o: HttpOptions): Promise<RunningHttp> {
           params: (body.params as Record<string, unknown> | undefined) ?? {},
           target: jobTarget(body),
           expiresInSec: ttl,
-          createdBy: 'dashboard',
+          createdBy: me.user.username,
+        });
+        await access.audit({
+          username: me.user.username,
+          action: 'job.create',
+          target: created.job.target,
+          detail: { jobId: created.job.jobId, type: created.job.type, params: created.job.params, kiosks: created.kiosks.length, expiresTs: created.job.expiresTs },
+          address: address(req),
         });
         json(res, 201, created);
       } catch (err) {
@@ -165,20 +192,14 @@ export async function startHttp(o: HttpOptions): Promise<RunningHttp> {
       if (!j) throw new HttpError(404, `no job ${job[1]!}`);
       return json(res, 200, { job: j, targets: await o.repo.listJobTargets(j.jobId) });
     }
-    if (path === '/metrics') {
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8' });
-      res.end(await renderMetrics(o.repo, { ...o.stats?.(), webhook: o.ops.webhook?.stats, sseClients: streams.size }));
-      return;
-    }
-    if (path.startsWith('/api/')) throw new HttpError(404, 'no such API');
-    if (!(await serveStatic(path, req, res))) throw new HttpError(404, 'not found');
+    throw new HttpError(404, 'no such API');
   };
 
   const server: Server = createServer((req, res) => {
     route(req, res).catch((err: unknown) => {
       const status = err instanceof HttpError ? err.status : 500;
       if (status === 500) o.log.error({ err, url: req.url }, 'dashboard request failed');
-      if (!res.headersSent) json(res, status, { error: status === 500 ? 'internal error' : (err as Error).message });
+      if (!res.headersSent) problem(res, status, status === 500 ? 'internal error' : (err as Error).message, err instanceof HttpError ? err.headers : {});
       else res.end();
     });
   });
@@ -195,11 +216,13 @@ export async function startHttp(o: HttpOptions): Promise<RunningHttp> {
   return {
     port,
     url,
+    access,
     clients: () => streams.size,
     close: async () => {
       unsubscribe();
       clearInterval(keepAlive);
-      for (const s of streams) s.end();
+      clearInterval(purge);
+      for (const s of streams.keys()) s.end();
       streams.clear();
       server.closeAllConnections();
       await new Promise<void>((r) => server.close(() => r()));

@@ -6,6 +6,8 @@
   const state = { sort: 'id', order: 'asc', district: '', alert: '', q: '' };
   // The answer to the last job sent, kept across redraws (a live update may redraw the page meanwhile).
   let jobNotice = { kiosk: '', text: '', error: false };
+  // The login session: user, role, what the role may do, and the CSRF token for state changes.
+  let session = { user: '', role: '', csrf: '', can: {} };
   const t = (k) => (window.I18N[lang] && window.I18N[lang][k]) || window.I18N.en[k] || k;
 
   function el(tag, attrs, ...children) {
@@ -21,9 +23,16 @@
   const rupees = (p) => (p === null || p === undefined ? '' : (p / 100).toLocaleString('en-IN', { minimumFractionDigits: 2, maximumFractionDigits: 2 }));
   const when = (ms) => (ms ? new Date(ms).toLocaleString(lang === 'hi' ? 'hi-IN' : 'en-IN', { timeZone: 'Asia/Kolkata' }) : '');
   async function api(path, init) {
-    const res = await fetch(path, init);
+    const req = { ...(init || {}) };
+    if (req.method && req.method !== 'GET') req.headers = { ...(req.headers || {}), 'x-csrf-token': session.csrf };
+    const res = await fetch(path, req);
+    // The session ended (idle, expired, logged out elsewhere): back to the login page.
+    if (res.status === 401) {
+      location.replace('/login.html');
+      throw new Error(t('login.again'));
+    }
     const body = await res.json().catch(() => ({}));
-    if (!res.ok) throw new Error(body.error || res.statusText);
+    if (!res.ok) throw new Error(body.detail || body.error || res.statusText);
     return body;
   }
   function table(headers, rows, attrs) {
@@ -95,12 +104,15 @@
         shown.className = jobNotice.error ? 'error' : '';
       }
     };
+    const jobForm = session.can.sendJobs
+      ? el('div', { class: 'filters' }, type, el('label', {}, t('params'), ' ', params), el('label', {}, t('expires'), ' ', ttl), el('button', { id: 'job-send', type: 'button', onclick: send }, t('send')), out)
+      : el('p', { id: 'job-denied', class: 'muted' }, t('jobsNotAllowed'));
     return [
       el('h2', { id: 'kiosk-title', 'data-liveness': r.liveness }, `${r.kioskId} — ${r.district || ''} · `, el('span', { class: r.liveness }, t(`liveness.${r.liveness}`)), ` · ${r.lsp || ''}`),
       el('p', { class: 'muted' }, `${t('lastSeen')}: ${when(r.lastSeenAt)} · ${t('daysInactive')}: ${r.daysInactive ?? ''} · ${t('wallet')}: ${rupees(r.walletPaise)} · ${t('gaps')}: ${d.gaps.gaps}/${d.gaps.missed}`),
       el('section', {}, el('h2', {}, t('openAlerts')), table([t('alert'), t('severity'), t('detail'), t('since')], d.alerts.map((a) => el('tr', { class: `sev-${a.severity}` }, el('td', {}, a.kind), el('td', {}, a.severity), el('td', {}, a.detail), el('td', {}, when(a.openedAt)))), { id: 'alerts' })),
       el('section', {}, el('h2', {}, t('devices')), table([t('device'), t('state'), t('detail')], devices)),
-      el('section', {}, el('h2', {}, t('sendJob')), el('div', { class: 'filters' }, type, el('label', {}, t('params'), ' ', params), el('label', {}, t('expires'), ' ', ttl), el('button', { id: 'job-send', type: 'button', onclick: send }, t('send')), out)),
+      el('section', {}, el('h2', {}, t('sendJob')), jobForm),
       el('section', {}, el('h2', {}, t('jobs')), table([t('type'), t('status'), t('detail'), t('time')], d.jobs.map((j) => el('tr', { 'data-job': j.jobId, 'data-status': j.status }, el('td', {}, j.type), el('td', {}, j.status), el('td', {}, j.reason || (j.result ? JSON.stringify(j.result).slice(0, 120) : '')), el('td', {}, when(j.updatedAt)))), { id: 'jobs' })),
       el('section', {}, el('h2', {}, t('events')), table([t('time'), t('type'), t('severity'), t('detail')], d.events.map((e) => el('tr', {}, el('td', {}, when(e.receivedAt)), el('td', {}, e.type), el('td', { class: `sev-${e.severity}` }, e.severity), el('td', {}, el('pre', {}, JSON.stringify(e.data))))))),
       el('section', {}, el('h2', {}, t('transactions')), table([t('time'), t('service'), t('status'), t('amount'), t('balance')], d.transactions.map((x) => el('tr', {}, el('td', {}, when(x.ts)), el('td', {}, x.serviceCode || x.entry), el('td', {}, x.status), el('td', {}, rupees(x.amountPaise)), el('td', {}, rupees(x.balancePaise)))))),
@@ -127,6 +139,12 @@
     return [table([t('created'), t('type'), t('target'), 'id'], d.jobs.map((j) => el('tr', {}, el('td', {}, when(j.createdAt)), el('td', {}, j.type), el('td', {}, j.target), el('td', {}, j.jobId))), { id: 'job-list' })];
   }
 
+  async function auditView() {
+    const d = await api('/api/audit?limit=200');
+    return [table([t('time'), t('user'), t('action'), t('target'), t('detail'), t('address')], d.entries.map((e) => el('tr', { 'data-audit': e.action },
+      el('td', {}, when(e.at)), el('td', {}, e.username), el('td', {}, e.action), el('td', {}, e.target), el('td', {}, el('pre', {}, JSON.stringify(e.detail))), el('td', {}, e.address))), { id: 'audit' })];
+  }
+
   let rendering = Promise.resolve();
   function render() {
     rendering = rendering.then(async () => {
@@ -136,7 +154,7 @@
       if (kiosk && document.activeElement && document.activeElement.closest && document.activeElement.closest('section') && view.dataset.view === hash) return;
       let parts;
       try {
-        parts = kiosk ? await kioskView(decodeURIComponent(kiosk[1])) : hash === '/inactivity' ? await inactivityView() : hash === '/ekyc' ? await ekycView() : hash === '/jobs' ? await jobsView() : await fleetView();
+        parts = kiosk ? await kioskView(decodeURIComponent(kiosk[1])) : hash === '/inactivity' ? await inactivityView() : hash === '/ekyc' ? await ekycView() : hash === '/jobs' ? await jobsView() : hash === '/audit' ? await auditView() : await fleetView();
       } catch (err) {
         parts = [el('p', { class: 'error' }, err.message)];
       }
@@ -161,7 +179,11 @@
     const live = document.getElementById('live');
     const es = new EventSource('/api/stream');
     es.onopen = () => { live.dataset.i18n = 'live.on'; live.className = 'live'; live.textContent = t('live.on'); soon(); };
-    es.onerror = () => { live.dataset.i18n = 'live.off'; live.className = 'live off'; live.textContent = t('live.off'); };
+    es.onerror = () => {
+      live.dataset.i18n = 'live.off'; live.className = 'live off'; live.textContent = t('live.off');
+      // The stream also ends with the session; if that is why, go to the login page.
+      api('/api/session').catch(() => undefined);
+    };
     es.addEventListener('change', soon);
   }
 
@@ -171,8 +193,18 @@
     applyLabels();
     render();
   });
+  document.getElementById('logout').addEventListener('click', async () => {
+    await api('/api/logout', { method: 'POST' }).catch(() => undefined);
+    location.replace('/login.html');
+  });
   window.addEventListener('hashchange', render);
   applyLabels();
-  render();
-  connect();
+  api('/api/session').then((s) => {
+    session = s;
+    document.getElementById('who').textContent = `${s.user} (${s.role})`;
+    document.getElementById('who').dataset.role = s.role;
+    document.getElementById('nav-audit').hidden = !s.can.readAudit;
+    render();
+    connect();
+  }, () => undefined);
 })();

@@ -14,6 +14,10 @@ window.I18N = {
     week: 'Week from', total2: 'Total', none: 'Nothing to show', noKiosk: 'No such kiosk', back: 'Back to the fleet', gaps: 'Sequence gaps', action: 'Action',
     'liveness.online': 'online', 'liveness.offline': 'offline', 'liveness.unknown': 'unknown',
     riskNote: 'Kiosks without a transaction, soonest fine first. A fine falls on the 30th day.',
+    'nav.audit': 'Audit log', logout: 'Log out', user: 'User', address: 'Address',
+    jobsNotAllowed: 'Your role (viewer) cannot send jobs.',
+    'login.title': 'Log in', 'login.user': 'User name', 'login.password': 'Password', 'login.submit': 'Log in',
+    'login.wrong': 'Wrong user name or password.', 'login.locked': 'Too many failed logins; try again later', 'login.again': 'Please log in again.',
   },
   hi: {
     title: 'कियोस्क बेड़ा', 'nav.fleet': 'बेड़ा', 'nav.inactivity': 'निष्क्रियता जोखिम', 'nav.ekyc': 'साप्ताहिक ई-केवाईसी', 'nav.jobs': 'कार्य',
@@ -28,5 +32,9 @@ window.I18N = {
     week: 'सप्ताह (से)', total2: 'कुल', none: 'दिखाने को कुछ नहीं', noKiosk: 'ऐसा कोई कियोस्क नहीं', back: 'बेड़े पर लौटें', gaps: 'क्रम अंतराल', action: 'क्रिया',
     'liveness.online': 'ऑनलाइन', 'liveness.offline': 'ऑफ़लाइन', 'liveness.unknown': 'अज्ञात',
     riskNote: 'बिना लेन-देन वाले कियोस्क, सबसे पहले जुर्माने वाले ऊपर। 30वें दिन जुर्माना लगता है।',
+    'nav.audit': 'ऑडिट लॉग', logout: 'लॉग आउट', user: 'उपयोगकर्ता', address: 'पता',
+    jobsNotAllowed: 'आपकी भूमिका (दर्शक) कार्य नहीं भेज सकती।',
+    'login.title': 'लॉग इन', 'login.user': 'उपयोगकर्ता नाम', 'login.password': 'पासवर्ड', 'login.submit': 'लॉग इन करें',
+    'login.wrong': 'उपयोगकर्ता नाम या पासवर्ड गलत है।', 'login.locked': 'बहुत अधिक असफल प्रयास; बाद में फिर कोशिश करें', 'login.again': 'कृपया फिर से लॉग इन करें।',
   },
 };

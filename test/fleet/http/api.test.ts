@@ -1,11 +1,13 @@
 /** The dashboard's JSON API, CSV export, jobs endpoint and /metrics over real HTTP. */
 import t from 'tap';
-import { K1, K2, startDashboardFleet } from './fixture.js';
+import { addUser, K1, K2, login, startDashboardFleet } from './fixture.js';
 
 t.test('the JSON API behind the dashboard', async (t) => {
   const { base, fleet } = await startDashboardFleet(t);
+  await addUser(fleet, 'ops', 'operator');
+  const ops = await login(base, 'ops');
   const get = async (path: string) => {
-    const res = await fetch(new URL(path, base));
+    const res = await fetch(new URL(path, base), { headers: { cookie: ops.cookie } });
     return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
   };
   const json = async (path: string) => JSON.parse((await get(path)).text) as Record<string, unknown>;
@@ -38,16 +40,20 @@ t.test('the JSON API behind the dashboard', async (t) => {
   t.equal(lines.length, 3);
 
   const post = (body: unknown, headers: Record<string, string> = {}) =>
-    fetch(new URL('/api/jobs', base), { method: 'POST', headers: { 'content-type': 'application/json', origin: base.replace(/\/$/, ''), ...headers }, body: JSON.stringify(body) });
+    fetch(new URL('/api/jobs', base), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', origin: base.replace(/\/$/, ''), cookie: ops.cookie, 'x-csrf-token': ops.csrf, ...headers },
+      body: JSON.stringify(body),
+    });
   const created = await post({ type: 'print.test', kioskId: K1, expiresInSec: 60 });
   t.equal(created.status, 201);
   const { job } = (await created.json()) as { job: { jobId: string } };
-  t.match(await json(`/api/jobs/${job.jobId}`), { job: { type: 'print.test', target: `kiosk:${K1}`, createdBy: 'dashboard' }, targets: [{ kioskId: K1 }] });
+  t.match(await json(`/api/jobs/${job.jobId}`), { job: { type: 'print.test', target: `kiosk:${K1}`, createdBy: 'ops' }, targets: [{ kioskId: K1 }] });
   t.equal((await post({ type: 'print.test', kioskId: K1 }, { origin: 'http://evil.example' })).status, 403, 'another origin cannot send jobs');
   t.equal((await post({ type: 'reboot', fleet: true })).status, 400);
   t.equal((await post({ type: 'print.test' })).status, 400, 'a job needs a target');
-  t.equal((await fetch(new URL('/api/jobs', base), { method: 'POST', headers: { origin: base.replace(/\/$/, '') }, body: 'x' })).status, 415);
-  t.equal((await fetch(new URL('/api/overview', base), { method: 'DELETE' })).status, 405);
+  t.equal((await fetch(new URL('/api/jobs', base), { method: 'POST', headers: { origin: base.replace(/\/$/, ''), cookie: ops.cookie, 'x-csrf-token': ops.csrf }, body: 'x' })).status, 415);
+  t.equal((await fetch(new URL('/api/overview', base), { method: 'DELETE', headers: { cookie: ops.cookie } })).status, 405);
 
   const metrics = await get('/metrics');
   t.match(metrics.type, /text\/plain/);

@@ -7,12 +7,17 @@
 import t from 'tap';
 import { existsSync } from 'node:fs';
 import { CHROMIUM, openPage } from './chromium.js';
-import { cutKiosk, K1, K2, startDashboardFleet } from './fixture.js';
+import { addUser, cutKiosk, K1, K2, PASSWORD, startDashboardFleet } from './fixture.js';
 
 t.test('dashboard in headless Chromium', { skip: existsSync(CHROMIUM) ? false : `no ${CHROMIUM}` }, async (t) => {
   const { base, kiosks, fleet } = await startDashboardFleet(t);
+  await addUser(fleet, 'ops', 'operator');
   const page = await openPage(base);
   t.teardown(() => page.close());
+  // Without a session the dashboard sends the browser to its login page.
+  await page.waitFor("location.pathname === '/login.html' && !!document.getElementById('login')", 'the login page');
+  await page.eval(`document.getElementById('username').value = 'ops'; document.getElementById('password').value = ${JSON.stringify(PASSWORD)}; document.getElementById('login-submit').click()`);
+  await page.waitFor("location.pathname === '/' && document.getElementById('who')?.textContent === 'ops (operator)'", 'logged in');
 
   const rowIds = "[...document.querySelectorAll('#kiosks tbody tr')].map((r) => r.dataset.kiosk).join(',')";
   t.equal(await page.waitFor<string>(`${rowIds} === '${K1},${K2}' && ${rowIds}`, 'both kiosks in the table'), `${K1},${K2}`);

@@ -2,7 +2,9 @@
 import type { Test } from 'tap';
 import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
+import { hashPassword } from '../../../fleet/http/passwords.js';
 import { silentLogger } from '../../../fleet/log.js';
+import type { Role } from '../../../fleet/store/access.js';
 import { type FleetServer, startFleet } from '../../../fleet/serve.js';
 import { birth, bytes, meta, state, tempDir, waitFor } from '../fixtures/helpers.js';
 
@@ -85,6 +87,33 @@ export async function startDashboardFleet(t: Test): Promise<DashboardFixture> {
   t.teardown(() => Promise.all([...kiosks.values()].map((c) => c.endAsync(true))));
   await waitFor(async () => (await fleet.repo.listTransactions(K2)).length === 2 && (await fleet.repo.listOpenAlerts(K1)).length >= 3, 'both kiosks ingested', 10_000);
   return { fleet, base: http.url, kiosks };
+}
+
+export const PASSWORD = 'correct horse battery';
+
+/** Adds a dashboard user straight into the fleet's store. */
+export async function addUser(fleet: FleetServer, username: string, role: Role, password = PASSWORD): Promise<void> {
+  const now = Date.now();
+  await fleet.repo.access.addUser({ username, role, passwordHash: await hashPassword(password), createdAt: now, updatedAt: now });
+}
+
+export interface Login {
+  cookie: string;
+  csrf: string;
+  role: string;
+}
+
+/** Logs in over HTTP as the page does; the cookie to send back and the session's CSRF token. */
+export async function login(base: string, username: string, password = PASSWORD): Promise<Login> {
+  const res = await fetch(new URL('/api/login', base), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', origin: base.replace(/\/$/, '') },
+    body: JSON.stringify({ username, password }),
+  });
+  if (res.status !== 200) throw new Error(`login of ${username}: ${res.status} ${await res.text()}`);
+  const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const body = (await res.json()) as { csrf: string; role: string };
+  return { cookie, csrf: body.csrf, role: body.role };
 }
 
 /** Drops a kiosk's connection without a DISCONNECT, so the broker publishes its last will. */
