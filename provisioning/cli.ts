@@ -33,6 +33,7 @@ Options:
       --user NAME     your personal login, for admin commands (else $KIOSKCTL_USER)
       --pin PIN       its PIN (prefer $KIOSKCTL_PIN: a flag stays in the shell history)
       --slot N        fingerprint enroll: store in slot N
+      --for USER      fingerprint enroll: tie the new slot to that login (auth.users) for fingerprint login
       --deadline MS   fingerprint enroll/identify: how long to wait for the finger, ms
       --key FILE      receipt verify: the kiosk's receipt public key (PEM)
   -h, --help          this text
@@ -63,6 +64,7 @@ export function main(argv: string[]): void {
         slot: { type: 'string' },
         deadline: { type: 'string' },
         'allow-duplicate': { type: 'boolean' },
+        for: { type: 'string' },
         key: { type: 'string' },
       },
     });
@@ -89,6 +91,8 @@ export function main(argv: string[]): void {
         slot: values.slot,
         deadlineMs: values.deadline,
         allowDuplicate: values['allow-duplicate'],
+        forUser: values.for,
+        configPath: path,
         json: values.json,
         out: (s) => process.stdout.write(s),
         err: (s) => process.stderr.write(s),

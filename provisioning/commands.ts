@@ -48,7 +48,7 @@ const OPTIONS = {
  */
 export function isProvisioningCommand(argv: string[]): boolean {
   // The other commands' options that take a value (cli.ts), so their values are not taken for commands.
-  const others = Object.fromEntries(['user', 'pin', 'slot', 'deadline'].map((k) => [k, { type: 'string' as const }]));
+  const others = Object.fromEntries(['user', 'pin', 'slot', 'deadline', 'for'].map((k) => [k, { type: 'string' as const }]));
   const { positionals } = parseArgs({ args: argv, allowPositionals: true, strict: false, options: { ...others, ...OPTIONS } });
   return PROVISIONING_COMMANDS.includes(positionals[0] ?? '');
 }

@@ -4,6 +4,7 @@
  * port; the endpoints are admin-only, so the technician logs in with a personal PIN (`--pin`,
  * or KIOSKCTL_PIN to keep it out of the shell history) under `--user` / KIOSKCTL_USER.
  */
+import { assertUser, SlotMappingError, tieSlot, untieSlot } from './fingerprint-slots.js';
 import { LocalApiClient, LocalApiError } from './local-api.js';
 
 export interface FingerprintCommandOptions {
@@ -13,17 +14,24 @@ export interface FingerprintCommandOptions {
   slot?: string | undefined;
   deadlineMs?: string | undefined;
   allowDuplicate?: boolean | undefined;
+  /** enroll: the login (auth.users) the new slot logs in; written to the configuration file. */
+  forUser?: string | undefined;
+  /** The agent's configuration file, where slots are tied to users. */
+  configPath?: string | undefined;
   json?: boolean | undefined;
   out: (s: string) => void;
   err: (s: string) => void;
 }
 
 export const FINGERPRINT_HELP = `  fingerprint info         reader state, parameters, enrolled slots; RD service health
-  fingerprint enroll       enrol a finger on the R30x reader (--slot N to choose the slot)
+  fingerprint enroll       enrol a finger on the R30x reader (--slot N to choose the slot;
+                           --for USER ties the slot to that login for fingerprint login)
   fingerprint identify     which slot a finger matches, if any
-  fingerprint delete SLOT  delete the fingerprint stored in SLOT`;
+  fingerprint delete SLOT  delete the fingerprint stored in SLOT (and untie it from its login)`;
 
-/** Exit codes (sysexits): 64 usage, 65 capture refused, 69 agent or reader unavailable, 77 not allowed. */
+const RESTART = 'restart the agent for fingerprint login to use it: systemctl restart kiosk-agent';
+
+/** Exit codes (sysexits): 64 usage, 65 capture refused, 69 agent or reader unavailable, 73 slot not tied (config not written), 77 not allowed. */
 function exitCodeOf(e: LocalApiError): number {
   if (e.status === 0 || e.status === 503) return 69;
   if (e.status === 401 || e.status === 403 || e.status === 423) return 77;
@@ -80,6 +88,21 @@ export async function fingerprintCommand(args: string[], o: FingerprintCommandOp
     o.err(`kioskctl: fingerprint ${sub ?? ''}: expected info, enroll, identify or delete\n`);
     return 64;
   }
+  if (o.forUser !== undefined && sub !== 'enroll') {
+    o.err('kioskctl: --for USER goes with fingerprint enroll\n');
+    return 64;
+  }
+  if (o.forUser !== undefined) {
+    // Before the finger is taken: a typo in the name should not cost the technician an enrolment.
+    try {
+      if (!o.configPath) throw new SlotMappingError('no configuration file to tie the slot in');
+      await assertUser(o.configPath, o.forUser);
+    } catch (e) {
+      if (!(e instanceof SlotMappingError)) throw e;
+      o.err(`kioskctl: --for ${o.forUser}: ${e.message}\n`);
+      return 64;
+    }
+  }
   const api = new LocalApiClient(o.socket);
   // Captures wait for the finger: give the agent the deadline (twice for enrol) and some margin.
   const longMs = (deadline ?? 60_000) * 2 + 15_000;
@@ -103,6 +126,18 @@ export async function fingerprintCommand(args: string[], o: FingerprintCommandOp
         if (!o.json) o.out('Place the finger on the reader, lift it, then place it again…\n');
         result = await api.call('POST', '/v1/fingerprint/enroll', { ...deadlineBody, ...(slot !== undefined ? { slot } : {}), ...(o.allowDuplicate ? { allowDuplicate: true } : {}) }, longMs);
         text = `enrolled in slot ${num(result['slot'])}${result['templateCount'] !== undefined ? ` (${num(result['templateCount'])} enrolled)` : ''}\n`;
+        if (o.forUser !== undefined) {
+          const slotNo = result['slot'] as number;
+          try {
+            const from = await tieSlot(o.configPath!, o.forUser, slotNo);
+            result = { ...result, user: o.forUser, ...(from.length ? { untiedFrom: from } : {}) };
+            text += `slot ${slotNo} now logs in ${o.forUser}${from.length ? ` (it was ${from.join(', ')}'s)` : ''}; ${RESTART}\n`;
+          } catch (e) {
+            if (!(e instanceof SlotMappingError) && !(e as NodeJS.ErrnoException).code) throw e;
+            o.err(`kioskctl: enrolled in slot ${slotNo}, but it is not tied to ${o.forUser}: ${(e as Error).message}\n  add ${slotNo} to fingerprintSlots of ${o.forUser} in auth.users of ${o.configPath!}, then ${RESTART}\n`);
+            return 73;
+          }
+        }
         break;
       case 'identify':
         if (!o.json) o.out('Place the finger on the reader…\n');
@@ -112,6 +147,17 @@ export async function fingerprintCommand(args: string[], o: FingerprintCommandOp
       default:
         result = await api.call('DELETE', `/v1/fingerprint/templates/${slot!}`);
         text = `deleted slot ${num(result['slot'])}${result['templateCount'] !== undefined ? ` (${num(result['templateCount'])} left)` : ''}\n`;
+        if (o.configPath) {
+          // A freed slot must not keep logging in its old owner once another finger lands in it.
+          const from = await untieSlot(o.configPath, slot!).catch((e: unknown) => {
+            o.err(`kioskctl: slot ${slot!} is deleted on the reader, but could not be untied in ${o.configPath!}: ${(e as Error).message}\n`);
+            return [];
+          });
+          if (from.length) {
+            result = { ...result, untiedFrom: from };
+            text += `slot ${slot!} no longer logs in ${from.join(', ')}; ${RESTART}\n`;
+          }
+        }
     }
     o.out(o.json ? `${JSON.stringify(result)}\n` : text);
     return 0;

@@ -1,0 +1,118 @@
+// The technician ties an enrolled finger to a login, and the operator logs in with it (issue 11):
+// the built kioskctl and agent as processes, the R30x simulator on a real socat pty. The agent
+// reads `auth.users[].fingerprintSlots` at start, so it is restarted after the tie, as the
+// command tells the technician to do.
+import t from 'tap';
+import { spawn } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { request } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { hashPin } from '../../agent/auth/pin.js';
+import { R30xSimulator, type SimTiming } from '../../drivers/fingerprint/r30x-simulator.js';
+import { R30xPtySimulator } from '../../drivers/fingerprint/r30x-pty.js';
+import { childEnv, requireBuild, ROOT, spawnAgent, writeAgentConfig, type RunningAgent } from '../helpers/agent-process.js';
+
+requireBuild();
+
+const TIMING: SimTiming = { perInstructionMs: { GenImg: 5, Img2Tz: 5 }, defaultMs: 1, paceAtBaud: true };
+const ADMIN = { KIOSKCTL_USER: 'tech.ravi', KIOSKCTL_PIN: '482913' };
+
+function kioskctl(args: string[], env: NodeJS.ProcessEnv = ADMIN): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [join(ROOT, 'bin/kioskctl'), ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.once('exit', (status) => resolve({ status, stdout, stderr }));
+  });
+}
+
+function post(socketPath: string, path: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  return new Promise((resolve, reject) => {
+    const req = request({ socketPath, method: 'POST', path, headers: { 'content-type': 'application/json' } }, (res) => {
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+const authUsers = (path: string) => (JSON.parse(readFileSync(path, 'utf8')) as { auth: { users: { user: string; fingerprintSlots?: number[] }[] } }).auth.users;
+
+t.test('enroll --for ties the slot in the configuration; after a restart the finger logs that user in; delete unties it', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'kctl-fpl-'));
+  const sim = new R30xSimulator({ timing: TIMING });
+  const pty = new R30xPtySimulator(sim, dir);
+  await pty.plug();
+  const config = writeAgentConfig({
+    id: 'RJ-JAI-0092',
+    url: 'mqtt://127.0.0.1:1',
+    dir,
+    extra: {
+      devices: { fingerprint: { r30x: { path: pty.hostPath, backoff: { baseMs: 50, capMs: 200 } } } },
+      auth: {
+        users: [
+          { user: ADMIN.KIOSKCTL_USER, role: 'admin', pinHash: await hashPin(ADMIN.KIOSKCTL_PIN, { N: 1024 }) },
+          { user: 'op.asha', role: 'operator', pinHash: await hashPin('1357', { N: 1024 }) },
+        ],
+      },
+    },
+  });
+  const socket = (JSON.parse(readFileSync(config, 'utf8')) as { api: { socket: string } }).api.socket;
+  let agent: RunningAgent = spawnAgent(config);
+  t.teardown(async () => {
+    if (agent.proc.exitCode === null) agent.proc.kill('SIGKILL');
+    await pty.unplug();
+    await rm(dir, { recursive: true, force: true });
+  });
+  const fp = (args: string[]) => kioskctl(['fingerprint', ...args, '--config', config]);
+  const ready = async () => {
+    for (let i = 0; i < 100; i++) {
+      const r = await fp(['info', '--json']);
+      if (r.status === 0 && (JSON.parse(r.stdout) as { r30x: { state: string } }).r30x.state === 'ready') return;
+      await new Promise((res) => setTimeout(res, 100));
+    }
+    throw new Error('the reader never became ready');
+  };
+  await ready();
+
+  const before = statSync(config).mode & 0o777;
+  const nobody = await fp(['enroll', '--for', 'op.nobody']);
+  t.equal(nobody.status, 64, 'an unknown login is refused before any capture');
+  t.match(nobody.stderr, /no login "op\.nobody" in auth\.users[\s\S]*there are: tech\.ravi, op\.asha/);
+  t.notOk(sim.received.includes('GenImg'), 'no finger was asked for');
+  t.equal((await fp(['identify', '--for', 'op.asha'])).status, 64, '--for goes with enroll only');
+
+  sim.touch({ finger: 'asha-right-thumb', afterPolls: 1 }, { finger: 'asha-right-thumb', afterPolls: 1 });
+  const tied = await fp(['enroll', '--for', 'op.asha', '--deadline', '5000']);
+  t.equal(tied.status, 0, tied.stderr);
+  t.match(tied.stdout, /enrolled in slot 0[\s\S]*slot 0 now logs in op\.asha; restart the agent/);
+  t.same(authUsers(config).map((u) => [u.user, u.fingerprintSlots]), [['tech.ravi', undefined], ['op.asha', [0]]], 'written to the configuration, nothing else changed');
+  t.equal(statSync(config).mode & 0o777, before, 'the file keeps its mode');
+
+  sim.touch({ finger: 'asha-right-thumb' });
+  t.equal((await post(socket, '/v1/login/fingerprint', {})).status, 401, 'the running agent still has the old mapping');
+
+  agent.proc.kill('SIGTERM');
+  t.equal(await agent.exited, 0);
+  agent = spawnAgent(config);
+  await ready();
+  sim.touch({ finger: 'asha-right-thumb' });
+  const login = await post(socket, '/v1/login/fingerprint', {});
+  t.equal(login.status, 200, 'the finger logs in');
+  t.match(login.body, { user: 'op.asha', role: 'operator', token: /./ });
+
+  const del = await fp(['delete', '0']);
+  t.equal(del.status, 0, del.stderr);
+  t.match(del.stdout, /deleted slot 0[\s\S]*slot 0 no longer logs in op\.asha/);
+  t.same(authUsers(config)[1]?.fingerprintSlots, [], 'untied, so a finger enrolled into slot 0 later is not Asha');
+
+  agent.proc.kill('SIGTERM');
+  t.equal(await agent.exited, 0);
+  t.notMatch(agent.output(), /asha-right-thumb|template/i, 'no finger data in the agent log');
+});
