@@ -151,7 +151,9 @@
       const hash = location.hash.replace(/^#/, '') || '/';
       const kiosk = /^\/kiosk\/(.+)$/.exec(hash);
       // Keep what the operator is typing in the job form across live refreshes.
-      if (kiosk && document.activeElement && document.activeElement.closest && document.activeElement.closest('section') && view.dataset.view === hash) return;
+      // (A focused button does not count: after Send the page must go on showing the job's progress.)
+      const typing = document.activeElement && document.activeElement.matches && document.activeElement.matches('section input, section textarea, section select');
+      if (kiosk && typing && view.dataset.view === hash) return;
       let parts;
       try {
         parts = kiosk ? await kioskView(decodeURIComponent(kiosk[1])) : hash === '/inactivity' ? await inactivityView() : hash === '/ekyc' ? await ekycView() : hash === '/jobs' ? await jobsView() : hash === '/audit' ? await auditView() : await fleetView();
