@@ -59,7 +59,7 @@ export function quoteWord(word: string): string {
   return `"${escaped.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
-function account(kind: string, name: string): string {
+export function account(kind: string, name: string): string {
   if (!ACCOUNT.test(name)) throw new Error(`${kind}: not a valid account name: ${JSON.stringify(name)}`);
   return name;
 }
