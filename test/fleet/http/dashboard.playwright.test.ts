@@ -141,7 +141,7 @@ t.test('fleet dashboard acceptance in chromium', { skip: existsSync(CHROMIUM) ? 
   await ops.goto('/#/');
   const row = ops.locator(`#kiosks tr[data-kiosk="${AGENT}"]`);
   await ops.locator(`#kiosks tr[data-kiosk="${AGENT}"][data-liveness="online"]`).waitFor();
-  await ops.evaluate(() => ((window as unknown as { marker: number }).marker = 42));
+  await ops.evaluate(() => ((globalThis as unknown as { marker: number }).marker = 42));
   const killedAt = Date.now();
   agent.proc.kill('SIGKILL');
   await ops.locator(`#kiosks tr[data-kiosk="${AGENT}"][data-liveness="offline"]`).waitFor({ timeout: 3 * HEARTBEAT_SEC * 1000 });
@@ -151,6 +151,6 @@ t.test('fleet dashboard acceptance in chromium', { skip: existsSync(CHROMIUM) ? 
   t.ok(shownAt - k!.livenessSince! < HEARTBEAT_SEC * 1000, `shown ${shownAt - k!.livenessSince!} ms after the will arrived (heartbeat ${HEARTBEAT_SEC} s)`);
   t.ok(shownAt - killedAt < HEARTBEAT_SEC * 1000, `and ${shownAt - killedAt} ms after kill -9`);
   t.match(await row.textContent(), /offline \(will\)/);
-  t.equal(await ops.evaluate(() => (window as unknown as { marker: number }).marker), 42, 'live, without a reload');
+  t.equal(await ops.evaluate(() => (globalThis as unknown as { marker: number }).marker), 42, 'live, without a reload');
   await agent.exited;
 });
