@@ -11,6 +11,7 @@ import { child, createLogger, LOG_LEVELS, type LogLevel } from './log.js';
 import { startFleet } from './serve.js';
 import { OPS_ARGS, OPS_USAGE, parseOpsArgs } from './ops-options.js';
 import { claimCommand, ClaimUsageError } from './enrollment/cli.js';
+import { loadgenCommand, LoadgenUsageError } from './loadgen/cli.js';
 import { readFleetStatus, renderFleetStatus } from './view.js';
 import { userCommand, UserUsageError } from './user-cli.js';
 
@@ -36,6 +37,7 @@ Commands:
   status   print the fleet as a table (or JSON) from the fleet database
   user     add, list, change or remove the dashboard's users
   claim    create one-time claim codes for enrolling kiosks
+  loadgen  simulate N kiosks against a broker (load tests)
 
 Run \`kiosk-fleet <command> --help\` for a command's options.
 `;
@@ -55,6 +57,7 @@ Options:
   --share-group NAME      shared-subscription group of the fleet instances (default kiosk-fleet)
   --capture-key PATH      run the e-KYC capture receiver with central's X25519 key (PEM)
   --heartbeat-misses N    offline after N missed heartbeat intervals (default 3)
+  --stats-every SEC       log the ingest totals this often (default 300)
   --log-level LEVEL       ${LOG_LEVELS.join(', ')} (default info)
   --ca-cert PEM           kiosk CA certificate: with --ca-key, enroll kiosks by claim
   --ca-key PEM            its private key
@@ -102,6 +105,7 @@ async function serve(args: string[], io: Io): Promise<number> {
     'share-group': { type: 'string' },
     'capture-key': { type: 'string' },
     'heartbeat-misses': { type: 'string' },
+    'stats-every': { type: 'string' },
     'log-level': { type: 'string' },
     ...OPS_ARGS,
     'ca-cert': { type: 'string' },
@@ -142,6 +146,7 @@ async function serve(args: string[], io: Io): Promise<number> {
   if (host.length === 0) throw new UsageError('--host must not be empty');
   const port = intOption('port', str('port'), 1883, 0, 65535);
   const heartbeatMisses = intOption('heartbeat-misses', str('heartbeat-misses'), 3, 1, 1000);
+  const statsEverySec = intOption('stats-every', str('stats-every'), 300, 1, 86_400);
 
   const db = str('db') ?? './fleet.db';
   if (db.trim() === '') throw new UsageError('--db must name a file');
@@ -154,6 +159,7 @@ async function serve(args: string[], io: Io): Promise<number> {
     db,
     shareGroup: group,
     heartbeatMisses,
+    statsEveryMs: statsEverySec * 1000,
     log,
     operations: { ...ops.operations, ...(ops.http ? { http: ops.http } : {}) },
     ...(str('ca-cert') !== undefined || str('ca-key') !== undefined ? { provisioning: caOptions(str('ca-cert'), str('ca-key')) } : {}),
@@ -210,6 +216,8 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
         return await userCommand(rest, io);
       case 'claim':
         return await claimCommand(rest, io);
+      case 'loadgen':
+        return await loadgenCommand(rest, io);
       case '-h':
       case '--help':
       case 'help':
@@ -219,12 +227,12 @@ export async function run(argv: string[], io: Io = { stdout: process.stdout, std
         io.stderr.write(USAGE);
         return 2;
       default:
-        throw new UsageError(`unknown command '${command}' (commands: serve, status, claim, user)`);
+        throw new UsageError(`unknown command '${command}' (commands: serve, status, claim, user, loadgen)`);
     }
   } catch (err) {
-    const usage = err instanceof UsageError || err instanceof ClaimUsageError || err instanceof UserUsageError;
+    const usage = err instanceof UsageError || err instanceof ClaimUsageError || err instanceof UserUsageError || err instanceof LoadgenUsageError;
     io.stderr.write(`kiosk-fleet: ${(err as Error).message ?? String(err)}\n`);
-    if (usage) io.stderr.write(`Run \`kiosk-fleet ${command && ['serve', 'status', 'claim', 'user'].includes(command) ? `${command} ` : ''}--help\` for usage.\n`);
+    if (usage) io.stderr.write(`Run \`kiosk-fleet ${command && ['serve', 'status', 'claim', 'user', 'loadgen'].includes(command) ? `${command} ` : ''}--help\` for usage.\n`);
     return usage ? 2 : 1;
   }
 }
