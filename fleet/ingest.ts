@@ -42,6 +42,13 @@ export interface IngestOptions {
    * the fleet), e.g. to ask it for a fresh state snapshot.
    */
   onGap?: (kioskId: string, channel: string, gap: number, seq: number) => void;
+  /**
+   * How long an apparent gap waits for its stragglers before `onGap` hears of it (Sparkplug's
+   * reorder timeout, reference/fleet-telemetry.md §0.3). With several fleet instances on one
+   * shared subscription a kiosk's messages overtake each other, so most apparent gaps close by
+   * themselves within moments. 0 (the default): at once.
+   */
+  gapGraceMs?: number;
   /** Called after a message changed what the fleet knows of a kiosk (alerts, live dashboard). */
   onChange?: (kioskId: string, channel: string) => void;
 }
@@ -72,10 +79,23 @@ function newer(msg: { seq: number; boot: string }, stored: { seq: number; boot: 
   return !stored || msg.seq > stored.seq || msg.boot !== stored.boot;
 }
 
+interface PendingGap {
+  kioskId: string;
+  channel: string;
+  gap: number;
+  seq: number;
+  /** Holes open on the channel right after this gap was noted. */
+  missed: number;
+  due: number;
+}
+
 export class Ingestor {
   readonly stats: IngestStats = { stored: 0, duplicate: 0, invalid: 0, ignored: 0, failed: 0 };
   private readonly queue = new KeyedQueue();
   private readonly limiter: RateLimiter;
+  private pendingGaps: PendingGap[] = [];
+  private gapTimer: unknown;
+  private gapCheck: Promise<void> = Promise.resolve();
 
   constructor(private readonly opts: IngestOptions) {
     this.limiter = new RateLimiter(opts.invalidLogIntervalMs ?? 60_000, () => opts.clock.now());
@@ -99,8 +119,48 @@ export class Ingestor {
   }
 
   /** Resolves when everything handed in so far has been processed. */
-  idle(): Promise<void> {
-    return this.queue.idle();
+  async idle(): Promise<void> {
+    await this.queue.idle();
+    await this.gapCheck;
+  }
+
+  /** Stops waiting on apparent gaps (those still waiting are not reported). */
+  close(): void {
+    if (this.gapTimer !== undefined) this.opts.clock.clearInterval(this.gapTimer);
+    this.gapTimer = undefined;
+    this.pendingGaps = [];
+  }
+
+  private gapSeen(g: Omit<PendingGap, 'due'>): void {
+    const grace = this.opts.gapGraceMs ?? 0;
+    if (grace <= 0) {
+      this.opts.onGap?.(g.kioskId, g.channel, g.gap, g.seq);
+      return;
+    }
+    this.pendingGaps.push({ ...g, due: this.opts.clock.now() + grace });
+    this.gapTimer ??= this.opts.clock.setInterval(() => {
+      this.gapCheck = this.gapCheck.then(() => this.checkGaps()).catch((err: unknown) => this.opts.log.error({ err }, 'gap check failed'));
+    }, Math.min(grace, 1000));
+  }
+
+  /** Reports each due gap whose holes stragglers have not all filled. */
+  private async checkGaps(): Promise<void> {
+    const now = this.opts.clock.now();
+    const due = this.pendingGaps.filter((g) => g.due <= now);
+    this.pendingGaps = this.pendingGaps.filter((g) => g.due > now);
+    if (this.pendingGaps.length === 0 && this.gapTimer !== undefined) {
+      this.opts.clock.clearInterval(this.gapTimer);
+      this.gapTimer = undefined;
+    }
+    for (const g of due) {
+      const { missed } = await this.opts.repo.seqGaps(g.kioskId, g.channel);
+      if (missed > g.missed - g.gap) {
+        this.opts.log.warn({ kiosk: g.kioskId, channel: g.channel, seq: g.seq, missing: g.gap, openHoles: missed }, 'sequence gap still open');
+        this.opts.onGap?.(g.kioskId, g.channel, g.gap, g.seq);
+      } else {
+        this.opts.log.debug({ kiosk: g.kioskId, channel: g.channel, seq: g.seq }, 'sequence gap closed by late messages');
+      }
+    }
   }
 
   private async process(topic: string, payload: Uint8Array): Promise<IngestResult> {
@@ -138,7 +198,7 @@ export class Ingestor {
         const mark = await this.opts.repo.noteSeq(kioskId, channel, seq);
         if (mark.gap > 0) {
           this.opts.log.warn({ kiosk: kioskId, channel, seq, missing: mark.gap }, 'sequence gap');
-          this.opts.onGap?.(kioskId, channel, mark.gap, seq);
+          this.gapSeen({ kioskId, channel, gap: mark.gap, seq, missed: mark.missed });
         }
       }
       this.opts.onChange?.(kioskId, channel);

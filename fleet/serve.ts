@@ -24,6 +24,8 @@ export interface ServeOptions {
   retryMs?: number;
   catchupMs?: number;
   statsEveryMs?: number;
+  /** How long an apparent sequence gap waits for stragglers before it asks for a republish (see Ingestor). */
+  gapGraceMs?: number;
   /** With a kiosk CA: enrollment by claim (issue 9). */
   provisioning?: ProvisioningOptions;
   /** Alerts, webhook and jobs (issue 10). */
@@ -86,7 +88,15 @@ export async function startFleet(opts: ServeOptions): Promise<FleetServer> {
     stats: () => ({ ingest: ingest.stats, listening: source.listeningSince !== undefined }),
     ...opts.operations,
   });
-  const ingest = new Ingestor({ repo, clock, log: child(opts.log, 'ingest'), onGap: ops.onGap, onChange: ops.onChange, onLiveness: ops.onLiveness });
+  const ingest = new Ingestor({
+    repo,
+    clock,
+    log: child(opts.log, 'ingest'),
+    onGap: ops.onGap,
+    onChange: ops.onChange,
+    onLiveness: ops.onLiveness,
+    gapGraceMs: opts.gapGraceMs ?? 5000,
+  });
   const source = new MqttSource({
     url,
     shareGroup: opts.shareGroup,
@@ -119,6 +129,7 @@ export async function startFleet(opts: ServeOptions): Promise<FleetServer> {
       await provisioning?.close();
       await monitor.stop();
       await ingest.idle();
+      ingest.close();
       await ops.close();
       await broker?.close();
       await repo.close();

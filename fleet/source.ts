@@ -58,6 +58,9 @@ export class MqttSource {
   /** Cuts a wait between connection attempts short when stopping. */
   private wake: (() => void) | undefined;
   private readonly clientId: string;
+  /** Messages taken from the broker whose store has not finished, and when the last one came. */
+  private handling = 0;
+  private lastMessageAt = 0;
 
   constructor(private readonly opts: SourceOptions) {
     this.clientId = opts.clientId ?? `kiosk-fleet-${hostname().toLowerCase()}-${randomBytes(3).toString('hex')}`;
@@ -138,9 +141,20 @@ export class MqttSource {
       const client = connect(this.opts.url, options);
       this.pending = client;
       client.handleMessage = (packet, done) => {
+        this.handling++;
+        this.lastMessageAt = Date.now();
+        // A message taken from the stream proves the link as well as a PINGRESP does. MQTT.js
+        // reads packets one at a time, so after a burst (every kiosk reconnecting at once) the
+        // PINGRESP waits behind thousands of messages; counting only it would drop a healthy
+        // connection for "keepalive timeout" and, with a clean session, its queue with it.
+        client.reschedulePing(true);
         this.opts.ingest.handle(packet.topic, packet.payload as Uint8Array).then(
-          () => done(),
+          () => {
+            this.handling--;
+            done();
+          },
           (err: unknown) => {
+            this.handling--;
             // A store failure: log it and acknowledge anyway, so one bad write cannot wedge the stream.
             this.opts.log.error({ err, topic: packet.topic }, 'message could not be stored');
             done();
@@ -184,7 +198,12 @@ export class MqttSource {
     }
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Stops reading. A member of a share group first leaves the group and takes in what the broker
+   * had already routed to it (queued for this session, which ends with the connection): without
+   * that, a clean-start member that stops drops its share in flight. Bounded by `drainMs`.
+   */
+  async stop(drainMs = 10_000): Promise<void> {
     this.stopped = true;
     this.listeningSince = undefined;
     this.wake?.();
@@ -192,9 +211,20 @@ export class MqttSource {
     clearTimeout(this.catchupTimer);
     const client = this.client;
     this.client = undefined;
-    if (client) await client.endAsync(false).catch(() => client.end(true));
+    if (!client) return;
+    if (this.protocolVersion === 5 && client.connected && drainMs > 0) {
+      const end = Date.now() + drainMs;
+      const left = (): number => Math.max(0, end - Date.now());
+      await Promise.race([client.unsubscribeAsync([sharedFilter(this.opts.shareGroup), ...RETAINED_FILTERS]), sleep(left())]).catch(() => undefined);
+      // Quiet for a moment with nothing being stored: the broker has handed over what it held.
+      while (Date.now() < end && client.connected && (this.handling > 0 || Date.now() - this.lastMessageAt < 300)) await sleep(50);
+      if (this.handling > 0) this.opts.log.warn({ handling: this.handling }, 'stopping with messages still being stored');
+    }
+    await client.endAsync(false).catch(() => client.end(true));
   }
 }
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /** The broker URL without its password, for logs. */
 export function redact(url: string): string {

@@ -26,6 +26,8 @@ export interface SeqMark {
   /** Messages missing between the last seq seen and this one (0: none, or not newer). */
   gap: number;
   lastSeq: number;
+  /** Holes still open on this kiosk's channel, after this message (a straggler closes one). */
+  missed: number;
 }
 
 export type JobTargetStatus = 'pending' | 'sent' | 'accepted' | 'succeeded' | 'failed' | 'rejected' | 'expired';
@@ -96,11 +98,12 @@ export interface OperationsRepository {
   listServiceTransactions(codes: readonly string[], sinceTs: number): Promise<{ kioskId: string; district: string | null; ts: number }[]>;
   /**
    * Notes the newest seq of a kiosk's channel, atomically; returns the gap before it. A seq not
-   * above the mark (a redelivery, a late straggler) changes nothing.
+   * above the mark is a late straggler newly stored (callers pass no redeliveries): it fills one
+   * counted hole, so `missed` counts only holes that stay open.
    */
   noteSeq(kioskId: string, channel: string, seq: number): Promise<SeqMark>;
-  /** Gaps and missed messages per kiosk, over all channels. */
-  seqGaps(kioskId: string): Promise<{ gaps: number; missed: number }>;
+  /** Gaps and missed messages (holes still open) per kiosk, over all channels or one. */
+  seqGaps(kioskId: string, channel?: string): Promise<{ gaps: number; missed: number }>;
   createJob(job: JobRecord, kioskIds: readonly string[]): Promise<void>;
   getJob(jobId: string): Promise<JobRecord | undefined>;
   listJobs(limit?: number): Promise<JobRecord[]>;

@@ -109,27 +109,38 @@ export abstract class SqlOperations implements OperationsRepository {
 
   noteSeq(kioskId: string, channel: string, seq: number): Promise<SeqMark> {
     return this.sql.transaction(async (tx) => {
-      const row = await tx.get<{ last_seq: number }>('SELECT last_seq FROM seq_marks WHERE kiosk_id = ? AND channel = ?', [kioskId, channel]);
+      const row = await tx.get<{ last_seq: number; missed: number }>('SELECT last_seq, missed FROM seq_marks WHERE kiosk_id = ? AND channel = ?', [
+        kioskId,
+        channel,
+      ]);
       if (!row) {
         await tx.run('INSERT INTO seq_marks (kiosk_id, channel, last_seq) VALUES (?, ?, ?)', [kioskId, channel, seq]);
-        return { gap: 0, lastSeq: seq };
+        return { gap: 0, lastSeq: seq, missed: 0 };
       }
       // PostgreSQL hands BIGINT back as a string.
       const last = Number(row.last_seq);
-      if (seq <= last) return { gap: 0, lastSeq: last };
+      const missed = Number(row.missed);
+      if (seq <= last) {
+        // A straggler newly stored (the caller passes only those) fills one hole counted earlier:
+        // with several fleet instances a kiosk's messages overtake each other, and `missed` must
+        // end up counting only the holes that stay open.
+        if (missed === 0) return { gap: 0, lastSeq: last, missed };
+        await tx.run('UPDATE seq_marks SET missed = missed - 1 WHERE kiosk_id = ? AND channel = ?', [kioskId, channel]);
+        return { gap: 0, lastSeq: last, missed: missed - 1 };
+      }
       const gap = seq - last - 1;
       await tx.run(
         `UPDATE seq_marks SET last_seq = ?, gaps = gaps + ?, missed = missed + ? WHERE kiosk_id = ? AND channel = ?`,
         [seq, gap > 0 ? 1 : 0, gap, kioskId, channel],
       );
-      return { gap, lastSeq: seq };
+      return { gap, lastSeq: seq, missed: missed + gap };
     });
   }
 
-  async seqGaps(kioskId: string): Promise<{ gaps: number; missed: number }> {
+  async seqGaps(kioskId: string, channel?: string): Promise<{ gaps: number; missed: number }> {
     const row = await this.sql.get<{ gaps: number | null; missed: number | null }>(
-      'SELECT SUM(gaps) AS gaps, SUM(missed) AS missed FROM seq_marks WHERE kiosk_id = ?',
-      [kioskId],
+      `SELECT SUM(gaps) AS gaps, SUM(missed) AS missed FROM seq_marks WHERE kiosk_id = ?${channel === undefined ? '' : ' AND channel = ?'}`,
+      channel === undefined ? [kioskId] : [kioskId, channel],
     );
     return { gaps: Number(row?.gaps ?? 0), missed: Number(row?.missed ?? 0) };
   }

@@ -28,7 +28,7 @@ export function txn(seq: number, over: Record<string, unknown> = {}): Record<str
   };
 }
 
-async function setup(t: Test) {
+async function setup(t: Test, gapGraceMs = 0) {
   const repo = await SqliteFleetRepository.open(join(tempDir(t), 'fleet.db'));
   t.teardown(() => repo.close());
   const clock = new FakeClock();
@@ -58,6 +58,7 @@ async function setup(t: Test) {
       void jobs.requestRepublish(kiosk, `gap:${channel}`);
     },
     onChange: (kiosk, channel) => changes.push(`${kiosk}/${channel}`),
+    gapGraceMs,
   });
   return { repo, clock, ingest, jobs, sent, gaps, changes, lines };
 }
@@ -121,7 +122,35 @@ t.test('a sequence gap on events asks the kiosk for its state, once per interval
   await ingest.handle(topic('transactions'), bytes(txn(4)));
   await jobs.idle();
   t.equal(sent.length, 2, 'after the interval, the next gap (transactions) asks again');
-  t.same(await repo.seqGaps(K), { gaps: 3, missed: 7 });
+  t.same(await repo.seqGaps(K), { gaps: 3, missed: 6 }, 'the straggler 5 closed one of the holes');
+});
+
+t.test('with a grace period, a gap its stragglers fill asks for nothing; one still open afterwards asks once', async (t) => {
+  const { repo, clock, ingest, gaps, lines } = await setup(t, 5000);
+  await ingest.handle(topic('status'), bytes(birth(1)));
+  // Two fleet instances overtaking each other: 3 is stored before 2.
+  for (const seq of [1, 3]) await ingest.handle(topic('events'), bytes(event(seq)));
+  t.ok(lines.find((l) => l.msg === 'sequence gap' && l.missing === 1), 'the apparent gap is logged at once');
+  clock.advance(2000);
+  await ingest.handle(topic('events'), bytes(event(2)));
+  clock.advance(4000);
+  await ingest.idle();
+  t.same(gaps, [], 'closed within the grace: no republish');
+  t.same(await repo.seqGaps(K, 'events'), { gaps: 1, missed: 0 });
+
+  await ingest.handle(topic('events'), bytes(event(6)));
+  clock.advance(4999);
+  await ingest.idle();
+  t.same(gaps, [], 'still within the grace');
+  await ingest.handle(topic('events'), bytes(event(4)));
+  clock.advance(1000);
+  await ingest.idle();
+  t.same(gaps, [[K, 'events', 2]], 'one of its two holes still open after the grace: reported once');
+  t.ok(lines.find((l) => l.msg === 'sequence gap still open' && l.openHoles === 1));
+  clock.advance(10_000);
+  await ingest.idle();
+  t.equal(gaps.length, 1, 'reported only once');
+  ingest.close();
 });
 
 t.test('jobs for a district and the whole fleet; bad jobs are refused; expiry', async (t) => {

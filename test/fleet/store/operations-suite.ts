@@ -35,15 +35,18 @@ export function operationsSuite(t: Test, open: (t: Test) => Promise<FleetReposit
     t.same(await repo.listServiceTransactions(['EKYC'], 1_764_000_000_003), []);
   });
 
-  t.test('sequence marks: gaps counted per kiosk and channel, stragglers change nothing', async (t) => {
+  t.test('sequence marks: gaps counted per kiosk and channel, a straggler closes one hole', async (t) => {
     const repo = await open(t);
-    t.same(await repo.noteSeq('K-1', 'events', 10), { gap: 0, lastSeq: 10 }, 'the first seq heard sets the mark');
-    t.same(await repo.noteSeq('K-1', 'events', 11), { gap: 0, lastSeq: 11 });
-    t.same(await repo.noteSeq('K-1', 'events', 15), { gap: 3, lastSeq: 15 });
-    t.same(await repo.noteSeq('K-1', 'events', 13), { gap: 0, lastSeq: 15 }, 'a late one fills in, no new gap');
-    t.same(await repo.noteSeq('K-1', 'transactions', 1), { gap: 0, lastSeq: 1 }, 'channels are separate');
-    t.same(await repo.noteSeq('K-1', 'transactions', 3), { gap: 1, lastSeq: 3 });
-    t.same(await repo.seqGaps('K-1'), { gaps: 2, missed: 4 });
+    t.same(await repo.noteSeq('K-1', 'events', 10), { gap: 0, lastSeq: 10, missed: 0 }, 'the first seq heard sets the mark');
+    t.same(await repo.noteSeq('K-1', 'events', 11), { gap: 0, lastSeq: 11, missed: 0 });
+    t.same(await repo.noteSeq('K-1', 'events', 15), { gap: 3, lastSeq: 15, missed: 3 });
+    t.same(await repo.noteSeq('K-1', 'events', 13), { gap: 0, lastSeq: 15, missed: 2 }, 'a late one fills in, no new gap');
+    t.same(await repo.noteSeq('K-1', 'transactions', 1), { gap: 0, lastSeq: 1, missed: 0 }, 'channels are separate');
+    t.same(await repo.noteSeq('K-1', 'transactions', 3), { gap: 1, lastSeq: 3, missed: 1 });
+    t.same(await repo.seqGaps('K-1'), { gaps: 2, missed: 3 });
+    t.same(await repo.noteSeq('K-1', 'transactions', 2), { gap: 0, lastSeq: 3, missed: 0 });
+    t.same(await repo.noteSeq('K-1', 'transactions', 0), { gap: 0, lastSeq: 3, missed: 0 }, 'older than the first heard: no hole to close');
+    t.same(await repo.seqGaps('K-1'), { gaps: 2, missed: 2 }, 'gaps stay counted; missed counts the holes still open');
     t.same(await repo.seqGaps('K-2'), { gaps: 0, missed: 0 });
   });
 
