@@ -7,11 +7,14 @@
  * Each prints to a simulated ESC/POS printer on a loopback TCP port, which keeps every page as a
  * PNG under .demo/<kiosk>/receipts/ (a test page at start; receipts as they are printed).
  *
+ * The dashboard is served too; two users are made for it with passwords generated for this run
+ * (`ops`, an operator who may send jobs, and `viewer`), printed on the banner.
+ *
  * DEMO_SECONDS=N stops it by itself after N seconds, and DEMO_DIR puts its files elsewhere
  * (both used by the demo's own test).
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -63,10 +66,21 @@ async function main(): Promise<void> {
   const port = Number(process.env['DEMO_PORT'] ?? (await freePort()));
   const fleetDb = join(DEMO, 'fleet.db');
   const node = process.execPath;
+  const httpPort = Number(process.env['DEMO_HTTP_PORT'] ?? (await freePort()));
+  // Dashboard users for this run; the passwords go through files (0600), never argv.
+  const logins = [
+    { user: 'ops', role: 'operator', password: randomBytes(9).toString('base64url') },
+    { user: 'viewer', role: 'viewer', password: randomBytes(9).toString('base64url') },
+  ];
+  for (const l of logins) {
+    const file = join(DEMO, `${l.user}.password`);
+    writeFileSync(file, `${l.password}\n`, { mode: 0o600 });
+    execFileSync(node, [join(ROOT, 'bin/kiosk-fleet'), 'user', 'add', l.user, '--role', l.role, '--password-file', file, '--db', fleetDb], { stdio: ['ignore', 'ignore', 'inherit'] });
+  }
 
   const fleet = spawn(
     node,
-    [join(ROOT, 'bin/kiosk-fleet'), 'serve', '--embedded-broker', '--host', '127.0.0.1', '--port', String(port), '--db', fleetDb, '--log-level', 'warn'],
+    [join(ROOT, 'bin/kiosk-fleet'), 'serve', '--embedded-broker', '--host', '127.0.0.1', '--port', String(port), '--db', fleetDb, '--http-port', String(httpPort), '--log-level', 'warn'],
     { stdio: ['ignore', 'ignore', 'inherit'] },
   );
   // Each kiosk gets its own simulated readers: an R30x module on a socat pty (two operators
@@ -147,6 +161,7 @@ async function main(): Promise<void> {
     process.stdout.write(
       `${clear}kiosk-agent demo — broker mqtt://127.0.0.1:${port}, fleet db ${fleetDb}, t+${secs}s (Ctrl-C stops)\n\n` +
         `${r.status === 0 ? r.stdout : `(fleet not ready yet) ${r.stderr.trim()}`}\n` +
+        `dashboard: http://127.0.0.1:${httpPort}/ — log in as ${logins.map((l) => `${l.user} / ${l.password} (${l.role})`).join(', ')}\n` +
         `readers: KIOSKCTL_USER=tech KIOSKCTL_PIN=1234 bin/kioskctl fingerprint info -c ${join(DEMO, KIOSKS[0]!.id, 'config.json')}\n` +
         `printer: bin/kioskctl printer status|test (same login); pages as PNGs in ${join(DEMO, '<kiosk>', 'receipts')}/\n` +
         `UPS: ${KIOSKS[0]!.id} loses mains ${POWER_CUT.cutAtSec} s after it starts, for ${POWER_CUT.cutForSec} s: bin/kioskctl ups status -c ${join(DEMO, KIOSKS[0]!.id, 'config.json')}\n`,
