@@ -69,9 +69,10 @@ export class SimKiosk {
     return seq;
   }
 
-  private meta(channel: UpChannel): { v: typeof CONTRACT_VERSION; ts: number; mono: number; boot: string; synced: boolean; seq: number } {
+  /** The fields every message carries, with the next seq of its channel (or the one given). */
+  private meta(channel: UpChannel, seq = this.next(channel)): { v: typeof CONTRACT_VERSION; ts: number; mono: number; boot: string; synced: boolean; seq: number } {
     const ts = this.now();
-    return { v: CONTRACT_VERSION, ts, mono: ts - this.bootAt, boot: this.boot, synced: true, seq: this.next(channel) };
+    return { v: CONTRACT_VERSION, ts, mono: ts - this.bootAt, boot: this.boot, synced: true, seq };
   }
 
   private out(channel: UpChannel, message: object, retain = false): Outgoing {
@@ -91,8 +92,7 @@ export class SimKiosk {
       will: this.out('status', will, true),
       birth: () => {
         const birth: StatusOnline = {
-          ...this.meta('status'),
-          seq: birthSeq,
+          ...this.meta('status', birthSeq),
           state: 'online',
           session,
           agent: AGENT_VERSION,
