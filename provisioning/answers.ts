@@ -52,8 +52,16 @@ export const Answers = z.strictObject({
       group: z.string().optional(),
       execPath: z.string().optional(),
       watchdogSec: z.number().int().min(10).optional(),
+      kioskctlPath: z.string().optional().describe('kioskctl for the console unit (default /opt/kiosk-agent/bin/kioskctl)'),
     })
     .optional(),
+  /**
+   * The operator console on tty1 (issue 11): kiosk-console.service installed and enabled, and
+   * getty@tty1 masked so no login prompt competes for the screen. false takes all three away.
+   */
+  console: z.boolean().default(true),
+  /** How the console draws: kmscon (Devanagari) when the root has it, else the kernel VT (English). */
+  consoleTerminal: z.enum(['auto', 'vt', 'kmscon']).default('auto'),
   /** Anything else for the agent configuration (clock, log, telemetry…), merged last. */
   config: z.record(z.string(), z.unknown()).optional(),
 });

@@ -5,7 +5,7 @@
  * carry the root too, so an agent started from a staged root finds its files there.
  */
 import { constants } from 'node:fs';
-import { chmod, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { chmod, mkdir, open, readFile, readlink, rename, stat, symlink, unlink } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 
 export interface Layout {
@@ -19,6 +19,11 @@ export interface Layout {
   cert: string;
   udev: string;
   unit: string;
+  /** The operator console's unit, its enablement and the masks of tty1's getty (issue 11). */
+  consoleUnit: string;
+  consoleWants: string;
+  gettyMask: string;
+  autovtMask: string;
   stateDir: string;
   store: string;
   socket: string;
@@ -40,6 +45,13 @@ export function layout(rootDir = '/'): Layout {
     cert: p('etc/kiosk-agent/tls/kiosk.crt'),
     udev: p('etc/udev/rules.d/70-kiosk-agent.rules'),
     unit: p('etc/systemd/system/kiosk-agent.service'),
+    consoleUnit: p('etc/systemd/system/kiosk-console.service'),
+    // What `systemctl enable` and `systemctl mask` would make, as plain symlinks, so a staged root
+    // boots the same way without systemctl having run in it.
+    consoleWants: p('etc/systemd/system/multi-user.target.wants/kiosk-console.service'),
+    gettyMask: p('etc/systemd/system/getty@tty1.service'),
+    // logind starts autovt@tty1 (an alias of getty@) when someone switches to tty1.
+    autovtMask: p('etc/systemd/system/autovt@tty1.service'),
     stateDir: p('var/lib/kiosk-agent'),
     store: p('var/lib/kiosk-agent/agent.db'),
     socket: p('run/kiosk-agent/api.sock'),
@@ -122,4 +134,35 @@ export async function writeAtomic(path: string, content: string, mode: number, o
   }
 }
 
-export { chmod };
+/** Where a symlink points, or undefined when there is none (or a plain file is there). */
+export async function linkTarget(path: string): Promise<string | undefined> {
+  try {
+    return await readlink(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'EINVAL') return undefined;
+    throw err;
+  }
+}
+
+/** Whether anything (a file, or a symlink even to nowhere) is at `path`. */
+export async function present(path: string): Promise<boolean> {
+  return (await linkTarget(path)) !== undefined || (await readIfExists(path).catch(() => '')) !== undefined;
+}
+
+/** Makes `path` a symlink to `target`, replacing what is there in one rename. */
+export async function symlinkAtomic(path: string, target: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true, mode: 0o755 });
+  const tmp = `${path}.tmp-${process.pid}`;
+  await unlink(tmp).catch(() => undefined);
+  await symlink(target, tmp);
+  await rename(tmp, path);
+  const dir = await open(dirname(path), constants.O_RDONLY);
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+}
+
+export { chmod, unlink };

@@ -6,19 +6,22 @@
  * again, so a second run changes nothing. `dryRun` stops after the plan.
  */
 import { X509Certificate } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseConfig, ConfigError } from '../agent/config/load.js';
+import { consoleUnit, type ConsoleTerminal } from '../agent/systemd/console-unit.js';
 import { agentUnit } from '../agent/systemd/units.js';
 import type { InventoryItem } from '../protocols/telemetry/claim.js';
 import type { Answers } from './answers.js';
 import { AnswersError } from './answers.js';
 import { enroll } from './enroll.js';
-import { accountIds, layout, type Layout, modeOf, type Owner, ownerOf, readIfExists, writeAtomic } from './files.js';
+import { accountIds, layout, type Layout, linkTarget, modeOf, type Owner, ownerOf, present, readIfExists, symlinkAtomic, unlink, writeAtomic } from './files.js';
 import { certFacts, createCsr, csrMatches, newReceiptKey, newTlsKey, publicPemOf } from './pki.js';
 import { devicesFromInventory } from './suggest.js';
 import { udevRules, type UdevDevice } from './udev.js';
 
-export type Action = 'create' | 'update' | 'keep';
+export type Action = 'create' | 'update' | 'keep' | 'remove';
 
 export interface PlannedFile {
   path: string;
@@ -27,6 +30,8 @@ export interface PlannedFile {
   action: Action;
   content: string;
   owner?: Owner;
+  /** A symlink to this target (systemd enablement and masks) instead of a file with `content`. */
+  link?: string;
 }
 
 export interface ProvisionOptions {
@@ -102,6 +107,56 @@ async function keepOr(path: string, what: string, mode: number, make: () => stri
   return { path, what, mode, action: 'create', content: await make(), ...o };
 }
 
+async function planLink(path: string, what: string, target: string): Promise<PlannedFile> {
+  const now = await linkTarget(path);
+  const action: Action = now === target ? 'keep' : now === undefined && !(await present(path)) ? 'create' : 'update';
+  return { path, what, mode: 0o777, action, content: '', link: target };
+}
+
+/** Something that should not be there (the console turned off): removed if present. */
+async function planRemove(path: string, what: string, onlyLinkTo?: string): Promise<PlannedFile[]> {
+  if (!(await present(path))) return [];
+  // A mask is ours to take away only while it is a mask; a real unit file there is the admin's.
+  if (onlyLinkTo !== undefined && (await linkTarget(path)) !== onlyLinkTo) return [];
+  return [{ path, what, mode: 0, action: 'remove', content: '' }];
+}
+
+/** The console's terminal: kmscon where the root has it (it can draw Devanagari), else the VT. */
+function consoleTerminal(a: Answers, l: Layout): ConsoleTerminal {
+  if (a.consoleTerminal !== 'auto') return a.consoleTerminal;
+  return existsSync(join(l.root, 'usr/bin/kmscon')) ? 'kmscon' : 'vt';
+}
+
+/**
+ * The operator console (issue 11): its unit, enabled as `systemctl enable` would, and getty on tty1
+ * masked as `systemctl mask` would; with `console: false`, all of that taken away again.
+ */
+async function consoleFiles(a: Answers, l: Layout): Promise<PlannedFile[]> {
+  const what = 'systemd unit kiosk-console.service';
+  if (!a.console) {
+    return [
+      ...(await planRemove(l.consoleWants, 'console enabled at boot')),
+      ...(await planRemove(l.consoleUnit, what)),
+      ...(await planRemove(l.gettyMask, 'getty@tty1 masked', '/dev/null')),
+      ...(await planRemove(l.autovtMask, 'autovt@tty1 masked', '/dev/null')),
+    ];
+  }
+  const unit = consoleUnit({
+    configPath: l.config,
+    terminal: consoleTerminal(a, l),
+    ...(a.service?.kioskctlPath ? { kioskctlPath: a.service.kioskctlPath } : {}),
+    ...(a.service?.user ? { user: a.service.user } : {}),
+    ...(a.service?.group ? { group: a.service.group } : {}),
+  });
+  return [
+    await plan(l.consoleUnit, what, 0o644, unit),
+    // The target is the path on the kiosk, not under --root: it is followed at boot.
+    await planLink(l.consoleWants, 'console enabled at boot', '/etc/systemd/system/kiosk-console.service'),
+    await planLink(l.gettyMask, 'getty@tty1 masked', '/dev/null'),
+    await planLink(l.autovtMask, 'autovt@tty1 masked', '/dev/null'),
+  ];
+}
+
 export async function provision(o: ProvisionOptions): Promise<ProvisionResult> {
   const l = layout(o.root);
   const a = o.answers;
@@ -146,6 +201,7 @@ export async function provision(o: ProvisionOptions): Promise<ProvisionResult> {
     await plan(l.config, 'agent configuration', 0o600, configText, owner),
     await plan(l.udev, 'udev rules', 0o644, udevRules(o.udevDevices ?? [])),
     await plan(l.unit, 'systemd unit kiosk-agent.service', 0o644, unit),
+    ...(await consoleFiles(a, l)),
   ];
   const changed = files.filter((f) => f.action !== 'keep').length;
 
@@ -171,8 +227,10 @@ export async function provision(o: ProvisionOptions): Promise<ProvisionResult> {
 
   for (const f of files) {
     if (f.action === 'keep') continue;
-    await writeAtomic(f.path, f.content, f.mode, f.owner);
-    say(`${f.action === 'create' ? 'created' : 'updated'} ${f.path}\n`);
+    if (f.action === 'remove') await unlink(f.path);
+    else if (f.link !== undefined) await symlinkAtomic(f.path, f.link);
+    else await writeAtomic(f.path, f.content, f.mode, f.owner);
+    say(`${f.action === 'create' ? 'created' : f.action === 'remove' ? 'removed' : 'updated'} ${f.path}\n`);
   }
 
   if (certOk) return { layout: l, files, changed, enrollment: { state: 'kept', fingerprint: certOk.fingerprint, notAfter: certOk.notAfter.toISOString() } };

@@ -93,7 +93,7 @@ t.test('files, modes, idempotence, updates, dry run', async (t) => {
   t.throws(() => readdirSync(root), 'dry run writes nothing');
 
   const first = await provision({ root, answers: a, inventory: [], udevDevices: [{ kind: 'ups', vendorId: 0x0665, productId: 0x5161 }] });
-  t.equal(first.changed, 8);
+  t.equal(first.changed, 12, 'eight files, and the console unit, its link and two masks');
   t.equal(first.enrollment.state, 'skipped');
   for (const [p, mode] of [[l.config, 0o600], [l.tlsKey, 0o600], [l.receiptKey, 0o600], [l.csr, 0o644], [l.unit, 0o644]] as const) t.equal(statSync(p).mode & 0o777, mode, p);
   const cfg = JSON.parse(readFileSync(l.config, 'utf8')) as { mqtt: { tls: unknown }; ekyc: { central: { keyId: string } }; store: { path: string } };
