@@ -22,6 +22,13 @@ t.test('serve options of central operations', async (t) => {
   t.match(parseOpsArgs(args({ 'alert-webhook': 'ftp://x' })), { ok: false });
   t.same(parseOpsArgs(args({ 'http-port': '0' })), { ok: true, operations: {}, http: { host: '127.0.0.1', port: 0 } });
   t.match(parseOpsArgs(args({ 'http-port': '70000' })), { ok: false, error: /--http-port/ });
+  t.same(
+    parseOpsArgs(args({ 'http-port': '8080', 'http-secure-cookie': 'true', 'session-idle-min': '15', 'session-max-hours': '8' }), { KIOSK_FLEET_METRICS_TOKEN: 'scrape' }),
+    { ok: true, operations: {}, http: { host: '127.0.0.1', port: 8080, secureCookie: true, metricsToken: 'scrape', access: { idleMs: 900_000, absoluteMs: 28_800_000 } } },
+    'session lengths, the Secure cookie and the metrics token',
+  );
+  t.match(parseOpsArgs(args({ 'http-port': '0', 'session-idle-min': '0' })), { ok: false, error: /--session-idle-min must be 1-1440/ });
+  t.match(parseOpsArgs(args({ 'http-port': '0', 'session-max-hours': 'x' })), { ok: false, error: /--session-max-hours must be 1-720/ });
   t.match(parseOpsArgs(args({ 'http-host': '0.0.0.0' })), { ok: false, error: /goes with --http-port/ });
 
   let err = '';

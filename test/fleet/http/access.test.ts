@@ -170,3 +170,26 @@ t.test('dashboard access', async (t) => {
     t.equal(await session(gone.cookie), 401, 'a removed user is out at once');
   });
 });
+
+t.test('behind a TLS proxy: the cookie is Secure and only an https:// Origin may change anything', async (t) => {
+  const fleet = await startFleet({
+    mqttUrl: 'mqtt://unused',
+    embeddedBroker: { host: '127.0.0.1', port: 0 },
+    db: join(tempDir(t), 'fleet.db'),
+    shareGroup: 'kiosk-fleet',
+    heartbeatMisses: 3,
+    log: silentLogger,
+    operations: { http: { host: '127.0.0.1', port: 0, secureCookie: true }, publisher: { publish: () => Promise.resolve(), close: () => Promise.resolve() } },
+  });
+  t.teardown(() => fleet.close());
+  const base = (await fleet.ops.http)!.url;
+  await addUser(fleet, 'ops', 'operator');
+  const host = new URL(base).host;
+  const attempt = (origin: string) =>
+    fetch(new URL('/api/login', base), { method: 'POST', headers: { 'content-type': 'application/json', origin }, body: JSON.stringify({ username: 'ops', password: PASSWORD }) });
+  t.equal((await attempt(`http://${host}`)).status, 403, 'plain http:// is another origin');
+  const res = await attempt(`https://${host}`);
+  t.equal(res.status, 200);
+  t.match(res.headers.get('set-cookie'), /; HttpOnly; SameSite=Strict; Max-Age=\d+; Secure$/);
+  t.equal((await fetch(new URL('/metrics', base))).status, 200, 'no metrics token set: /metrics is open (internal network)');
+});
