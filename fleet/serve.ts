@@ -119,7 +119,12 @@ export async function startFleet(opts: ServeOptions): Promise<FleetServer> {
   monitor.start();
   // A periodic account of what ingest did, so a silent flood of invalid messages shows in the log.
   const statsLog = child(opts.log, 'ingest');
-  const statsTimer = clock.setInterval(() => statsLog.info({ ...ingest.stats }, 'ingest totals since start'), opts.statsEveryMs ?? 300_000);
+  const brokerLog = child(opts.log, 'broker');
+  const statsTimer = clock.setInterval(() => {
+    statsLog.info({ ...ingest.stats }, 'ingest totals since start');
+    // The embedded broker's kiosk ACL refusals: a kiosk publishing under another id shows here too.
+    if (broker && broker.refused.publish + broker.refused.subscribe > 0) brokerLog.warn({ ...broker.refused }, 'kiosk ACL refusals since start');
+  }, opts.statsEveryMs ?? 300_000);
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> =>
     (closing ??= (async () => {
