@@ -12,6 +12,7 @@ import { UPS_HELP, upsCommand } from './ups.js';
 import { PRINTER_HELP, printerCommand } from './printer.js';
 import { RECEIPT_HELP, receiptVerifyCommand } from './receipt-verify.js';
 import { isProvisioningCommand, PROVISIONING_HELP, provisioningCommand } from './commands.js';
+import { CONSOLE_HELP, consoleCommand } from './console/command.js';
 
 const HELP = `kioskctl — set up and check a kiosk
 
@@ -26,6 +27,7 @@ ${UPS_HELP}
 ${PRINTER_HELP}
 ${RECEIPT_HELP}
 ${PROVISIONING_HELP}
+${CONSOLE_HELP}
 
 Options:
   -c, --config PATH   configuration file (else $KIOSK_AGENT_CONFIG, else /etc/kiosk-agent/config.json)
@@ -36,6 +38,9 @@ Options:
       --for USER      fingerprint enroll: tie the new slot to that login (auth.users) for fingerprint login
       --deadline MS   fingerprint enroll/identify: how long to wait for the finger, ms
       --key FILE      receipt verify: the kiosk's receipt public key (PEM)
+      --socket PATH   console: the agent's local API socket (else api.socket of the configuration)
+      --idle-lock SEC console: lock after SEC s without a key, 0 never (else console.idleLockSec, 300)
+      --lang en|hi    console: the language it starts in (else console.lang; F2 switches)
   -h, --help          this text
 `;
 
@@ -66,6 +71,9 @@ export function main(argv: string[]): void {
         'allow-duplicate': { type: 'boolean' },
         for: { type: 'string' },
         key: { type: 'string' },
+        socket: { type: 'string' },
+        'idle-lock': { type: 'string' },
+        lang: { type: 'string' },
       },
     });
   } catch (err) {
@@ -78,11 +86,22 @@ export function main(argv: string[]): void {
   }
   const cmd = positionals.join(' ');
   const path = resolveConfigPath(values.config);
+  const err = (x: string) => void process.stderr.write(x);
+  if (positionals[0] === 'console' && values.socket) {
+    // With the socket given, the console needs no configuration file at all.
+    consoleCommand({ socket: values.socket, idleLockSec: values['idle-lock'], lang: values.lang, err }).then((code) => (process.exitCode = code), (e: unknown) => fail((e as Error).message, 70));
+    return;
+  }
   const run = async () => {
     const loaded = await loadConfig(path).catch((err: unknown) => {
       if (err instanceof ConfigError) fail(`invalid ${err.message}`, 78);
       throw err;
     });
+    if (positionals[0] === 'console') {
+      const c = loaded.config.console;
+      process.exitCode = await consoleCommand({ socket: loaded.config.api.socket, idleLockSec: values['idle-lock'] ?? c?.idleLockSec, lang: values.lang ?? c?.lang, err });
+      return;
+    }
     if (positionals[0] === 'fingerprint') {
       process.exitCode = await fingerprintCommand(positionals.slice(1), {
         socket: loaded.config.api.socket,

@@ -47,6 +47,11 @@ export class LocalApiClient {
     return { user: String(r['user']), role: String(r['role']) };
   }
 
+  /** Adopts the token of a login made through `call` (the console's fingerprint login replies alike). */
+  useToken(token: string | undefined): void {
+    this.#token = token;
+  }
+
   /** Ends the session, if any; a failure here changes nothing for the technician. */
   async logout(): Promise<void> {
     const token = this.#token;

@@ -129,6 +129,13 @@ export const AgentConfig = z.strictObject({
     .default({})
     .describe('Devices: fingerprint reader, printer, UPS (each validated by its driver)'),
   ekyc: EkycConfig.optional(),
+  /** The operator console (`kioskctl console`, issue 11); the agent itself does not read it. */
+  console: z
+    .strictObject({
+      idleLockSec: z.number().int().min(0).max(86_400).default(300).describe('Seconds without a key before the console locks and asks for the login again; 0 never (default 300)'),
+      lang: z.enum(['en', 'hi']).default('en').describe('Language the console starts in; F2 switches (default en)'),
+    })
+    .optional(),
   simulate: z
     .strictObject({
       eventEveryMs: z
