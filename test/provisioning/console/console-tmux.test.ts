@@ -1,0 +1,207 @@
+/**
+ * Acceptance of issue 11, driven in tmux: `kioskctl console --config <agent config>` on an 80×25
+ * terminal against a real `kiosk-agent` process with simulated devices — the RD service
+ * simulator (e-KYC captures), a serial ESC/POS printer simulator on a socat pty pair, the
+ * simulated UPS, an aedes broker and central's capture receiver, so captures are accepted.
+ *
+ * Shown on the screen: a wrong PIN refused with the attempts left and the lock after repeated
+ * wrong PINs; the login; the wallet warning and the inactivity countdown (the count seeded at 26
+ * days); an e-KYC capture through to its printed receipt (the printer simulator got it); paper
+ * out; the Hindi screen.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import t from 'tap';
+import sqlite3 from 'sqlite3';
+import { hashPin } from '../../../agent/auth/pin.js';
+import { RdServiceSimulator } from '../../../drivers/fingerprint/rd-service-simulator.js';
+import { hasSocat, startSimulatedSerialPrinter } from '../../../drivers/printer/sim-pty.js';
+import { CaptureReceiver } from '../../../fleet/captures/receiver.js';
+import { silentLogger } from '../../../fleet/log.js';
+import { displayWidth } from '../../../provisioning/console/width.js';
+import { LocalApiClient } from '../../../provisioning/local-api.js';
+import { startAedes } from '../../helpers/aedes.js';
+import { ROOT, requireBuild, spawnAgent, writeAgentConfig, type RunningAgent } from '../../helpers/agent-process.js';
+import { centralPem, ekycSection, uidai } from '../../agent/ekyc/fixtures.js';
+import { TMUX, TmuxScreen } from './tmux.js';
+
+const KIOSK = 'MP-IND-0011';
+const DAY_MS = 86_400_000;
+
+/** Adds `days` to the agent's inactivity count (kv `inactivity`, agent/inactivity/monitor.ts) while it is stopped. */
+async function seedInactivity(dbPath: string, days: number): Promise<void> {
+  const db = new sqlite3.Database(dbPath);
+  const get = () => new Promise<string>((res, rej) => db.get("SELECT value FROM kv WHERE key = 'inactivity'", (e, r: { value: string } | undefined) => (e || !r ? rej(e ?? new Error('no inactivity state')) : res(r.value))));
+  const state = JSON.parse(await get()) as { pastMs: number };
+  state.pastMs += days * DAY_MS;
+  await new Promise<void>((res, rej) => db.run("UPDATE kv SET value = ? WHERE key = 'inactivity'", [JSON.stringify(state)], (e) => (e ? rej(e) : res())));
+  await new Promise<void>((res) => db.close(() => res()));
+}
+
+/** Waits until the agent's local API answers (its log is at warn, so there is no start line to read). */
+async function started(agent: RunningAgent, socket: string): Promise<void> {
+  const api = new LocalApiClient(socket);
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    if (agent.proc.exitCode !== null) throw new Error(`the agent exited: ${agent.output().slice(-2000)}`);
+    try {
+      await api.call('GET', '/v1/status', undefined, 2000);
+      return;
+    } catch (err) {
+      if (Date.now() > deadline) throw new Error(`the agent did not start: ${(err as Error).message} ${agent.output().slice(-2000)}`, { cause: err });
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+t.test('the operator console in tmux against a real agent', { skip: !TMUX ? 'tmux is not installed (make system-deps)' : !hasSocat() ? 'socat is not installed' : false }, async (t) => {
+  requireBuild();
+  const rd = new RdServiceSimulator({ uidaiPublicKey: uidai.publicKey });
+  await rd.listen(0);
+  t.teardown(() => rd.close());
+  const broker = await startAedes();
+  t.teardown(() => broker.close());
+  const receiver = await CaptureReceiver.start({ url: broker.url, privateKeyPem: centralPem, log: silentLogger, retryMs: 100 });
+  t.teardown(() => receiver.stop());
+  await receiver.ready();
+  const printer = await startSimulatedSerialPrinter({ paper: 58 });
+  t.teardown(() => printer.close());
+
+  const dir = t.testdir({});
+  const section = ekycSection({ rd: { ports: [rd.port], captureTimeoutMs: 5000 }, sweepSec: 1 });
+  delete section['apiRole'];
+  const config = writeAgentConfig({
+    id: KIOSK,
+    url: broker.url,
+    dir,
+    heartbeatSec: 5,
+    extra: {
+      kiosk: { id: KIOSK, name: 'Samagra Kendra Indore', district: 'Indore', lsp: 'MPOnline' },
+      ekyc: section,
+      auth: {
+        users: [
+          { user: 'asha', role: 'operator', pinHash: await hashPin('4821', { N: 1024 }) },
+          { user: 'mohan', role: 'operator', pinHash: await hashPin('7310', { N: 1024 }) },
+        ],
+        maxFailures: 3,
+        lockoutSec: 600,
+      },
+      devices: {
+        printer: { transport: { type: 'serial', path: printer.path }, paper: 58, pollIntervalMs: 500, retryMs: 300, deviceKey: join(dir, 'device-key.pem') },
+        ups: { backend: 'megatec-hid', pollIntervalMs: 500 },
+      },
+      simulate: { ups: {} },
+      console: { idleLockSec: 600 },
+    },
+  });
+  // First start makes the database; the inactivity count is then moved on to day 26.
+  const socket = (JSON.parse(readFileSync(config, 'utf8')) as { api: { socket: string } }).api.socket;
+  let agent = spawnAgent(config);
+  t.teardown(() => void agent.proc.kill('SIGKILL'));
+  await started(agent, socket);
+  agent.proc.kill('SIGTERM');
+  await agent.exited;
+  await seedInactivity(join(dir, 'agent.db'), 26);
+  agent = spawnAgent(config);
+  await started(agent, socket);
+
+  const bin = join(ROOT, 'bin/kioskctl');
+  // tmux hands its server's environment on; tap's loaders must not reach a plain `node`.
+  const screen = await TmuxScreen.start(`env -u NODE_OPTIONS ${process.execPath} ${bin} console --config ${config}`);
+  t.teardown(() => screen.kill());
+  const fail = (err: unknown): never => {
+    throw new Error(`${(err as Error).message}\nagent: ${agent.output().slice(-1500)}`, { cause: err });
+  };
+
+  await screen.until(/Log in/, 15_000, 'the login screen').catch(fail);
+
+  // A wrong PIN is refused with the attempts left; repeated wrong PINs lock the login.
+  await screen.type('mohan');
+  await screen.keys('Enter');
+  await screen.type('1111');
+  await screen.keys('Enter');
+  let s = await screen.until(/Wrong user or PIN: 2 attempts left/, 10_000, 'wrong PIN refused');
+  t.match(s, /Wrong user or PIN: 2 attempts left before the login is locked/, 'the wrong PIN shows the attempts left');
+  for (const pin of ['2222', '3333']) {
+    await screen.type(pin);
+    await screen.keys('Enter');
+    await screen.until((x) => !x.includes(' … ') && x !== s, 10_000, 'the answer');
+    s = await screen.text();
+  }
+  s = await screen.until(/login locked/, 10_000, 'the lock');
+  t.match(s, /Too many wrong PINs: login locked: try again in \d+ s/, 'repeated wrong PINs lock the login, with the retry time');
+  await screen.type('7310');
+  await screen.keys('Enter');
+  await screen.until(/login locked: try again in/, 10_000, 'still locked');
+  t.pass('the right PIN is refused while the login is locked');
+
+  // Log in as the operator: the home screen with the devices, the wallet and the inactivity count.
+  await screen.keys('Escape');
+  await screen.type('asha');
+  await screen.keys('Tab');
+  await screen.type('4821');
+  await screen.keys('Enter');
+  s = await screen.until((x) => /asha \(operator\)/.test(x) && /26 days since the last transaction/.test(x) && /Wallet\s+Rs 0\.00/.test(x) && /paper ok/.test(x), 15_000, 'the home screen').catch(fail);
+  t.match(s, /26 days since the last transaction; day 30 in 4 days/, 'the inactivity countdown');
+  t.match(s, /WARNING|fine/i, 'the inactivity warning from day 25');
+  t.match(s, /Wallet\s+Rs 0\.00 +\(minimum Rs 20,000\.00\)/, 'the wallet against its minimum');
+  const rows = s.split('\n');
+  t.ok(rows[9]?.trim().length, `the wallet warning under it: ${rows[9]?.trim()}`);
+  t.match(s, /UPS\s+mains/, 'the UPS on mains');
+  t.match(s, /Reader\s+RD ok/, 'the RD service ready');
+  t.match(s, new RegExp(KIOSK), 'the kiosk in the title');
+
+  // A new e-KYC capture: Samagra ID (format checked), consent, capture, accepted, receipt printed.
+  const pagesBefore = printer.sim.pages.length;
+  await screen.type('k');
+  await screen.until(/Samagra member ID/, 5000, 'the capture form');
+  await screen.type('61234');
+  await screen.keys('Enter');
+  await screen.until(/A Samagra member ID is 9 digits/, 5000, 'the format check');
+  await screen.type('5789');
+  await screen.keys('Enter');
+  await screen.until(/consents/, 5000, 'the consent question');
+  await screen.type('y');
+  s = await screen.until(/ACCEPTED/, 30_000, 'the capture accepted').catch(fail);
+  s = await screen.until(/Receipt printed/, 20_000, 'the receipt printed').catch(fail);
+  const captureId = /Capture: (\S+)/.exec(s)?.[1];
+  t.ok(captureId, `capture ${captureId}`);
+  t.ok(printer.sim.pages.length > pagesBefore, 'the printer simulator got the receipt');
+  const page = printer.sim.pages.at(-1)!;
+  t.ok(page.ops.some((o) => o.kind === 'qr'), 'the receipt carries its signed QR');
+  t.ok(page.cut, 'and was cut');
+
+  // The printer runs out of paper: the home screen says so.
+  await screen.keys('Escape');
+  await screen.until(/Captures\s+1 ACCEPTED/, 10_000, 'the capture on the home screen');
+  printer.sim.set({ paperEnd: true });
+  s = await screen.until(/PAPER OUT/, 15_000, 'paper out on the console').catch(fail);
+  t.match(s, /Printer\s+.*PAPER OUT/, 'paper out shows on the printer row');
+
+  // Hindi: every label switches.
+  await screen.keys('F2');
+  s = await screen.until(/वॉलेट/, 5000, 'the Hindi screen');
+  for (const label of ['रीडर', 'प्रिंटर', 'यूपीएस', 'वॉलेट', 'निष्क्रियता', 'कागज़ खत्म', 'नया ई-केवाईसी कैप्चर', 'अंतिम लेनदेन को', 'दैनिक रिपोर्ट']) t.ok(s.includes(label), `Hindi: ${label}`);
+  // Values line up in their column: the terminal counted the Devanagari labels as the console did.
+  const walletRow = s.split('\n').find((r) => r.includes('वॉलेट'))!;
+  t.equal(displayWidth(walletRow.slice(0, walletRow.indexOf('रु'))), 21, 'the wallet value starts in column 21 after a Devanagari label');
+  const title = s.split('\n')[0]!;
+  t.ok(/\d\d:\d\d$/.test(title.trimEnd()) && displayWidth(title.trimEnd()) === 79, `the title bar keeps its width in Hindi: ${title}`);
+  await screen.keys('F2');
+  await screen.until(/Wallet/, 5000, 'back to English');
+  printer.sim.set({ paperEnd: false });
+  await screen.until(/paper ok/, 15_000, 'paper back');
+
+  // Log out: back at the login screen; Ctrl-C ends the console and gives the terminal back.
+  await screen.keys('F10');
+  await screen.until(/Logged out/, 5000, 'logged out');
+  await screen.keys('C-c');
+  const deadline = Date.now() + 5000;
+  while (!(await screen.paneDead()) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  t.ok(await screen.paneDead(), 'the console exits on Ctrl-C');
+  t.notOk((await screen.text()).includes('Wallet'), 'the alternate screen is gone: the terminal is back as it was');
+
+  agent.proc.kill('SIGTERM');
+  await agent.exited;
+  t.notOk(readFileSync(join(dir, 'config.json'), 'utf8').includes('4821'), 'the PIN is only ever in the hash');
+});
