@@ -3,11 +3,11 @@ SHELL := /bin/bash
 NPM_STAMP := node_modules/.package-lock.json
 # Debian packages the test suite drives for real: socat (serial pty pairs), mosquitto (broker),
 # mosquitto-clients (the bench baseline), nut-server (upsd + dummy-ups), chromium (dashboard pages),
-# postgresql (the fleet's PostgreSQL repository).
-TEST_DEBS := socat mosquitto mosquitto-clients nut-server chromium postgresql
-TEST_BINS := socat mosquitto mosquitto_pub upsd chromium
+# postgresql (the fleet's PostgreSQL repository), tmux (the operator console's terminal).
+TEST_DEBS := socat mosquitto mosquitto-clients nut-server chromium postgresql tmux
+TEST_BINS := socat mosquitto mosquitto_pub upsd chromium tmux
 
-.PHONY: all deps system-deps build test check lint typecheck bench contract demo clean
+.PHONY: all deps system-deps build test check lint typecheck bench load contract demo clean
 
 all: build
 
