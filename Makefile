@@ -7,7 +7,7 @@ NPM_STAMP := node_modules/.package-lock.json
 TEST_DEBS := socat mosquitto mosquitto-clients nut-server chromium postgresql tmux
 TEST_BINS := socat mosquitto mosquitto_pub upsd chromium tmux
 
-.PHONY: all deps system-deps build test check lint typecheck bench load contract demo clean
+.PHONY: all deps system-deps build test check lint typecheck bench contract demo clean
 
 all: build
 
