@@ -69,9 +69,8 @@ export function ekycCapability(deps: EkycDeps = {}): Capability {
       // Expires what aged while the agent was down before the link can send it (DESIGN §6).
       await service.start();
       ctx.router.add(...captureRoutes(service, cfg.apiRole));
-      ctx.link.onMessage('capture-results', async (payload) => {
-        await service.onResult(payload);
-      });
+      // Applied in the transaction that takes the result out of the link's inbox: exactly once.
+      ctx.link.onMessageInTx('capture-results', async (tx, payload) => (await service.applyResult(tx, payload)).after);
       ctx.reporter.addStateSection('captures', () => service.summary());
       ctx.reporter.addSummary(() => (service.queued > 0 ? `ekyc:q${service.queued}` : undefined));
       return { stop: () => service.stop() };

@@ -32,6 +32,13 @@ export const EkycConfig = z
     otpTtlSec: z.number().int().min(30).max(3600).default(300).describe('Time to live of an OTP capture, s (default 300)'),
     maxQueued: z.number().int().min(1).max(100_000).default(2_000).describe('Captures held unsent at most (default 2000); more are refused'),
     sweepSec: z.number().int().min(1).max(3600).default(30).describe('How often expiry and delivery are checked, s (default 30)'),
+    resendSec: z
+      .number()
+      .int()
+      .min(2)
+      .max(86_400)
+      .default(120)
+      .describe("How long a capture the broker acknowledged waits for central's answer before it is sent again, s (default 120)"),
     services: z
       .array(ServiceCode)
       .min(1)

@@ -16,7 +16,7 @@ import { ApiError } from '../api/problem.js';
 import type { ClockReading } from '../clock.js';
 import type { Added, Outbox } from '../outbox/outbox.js';
 import { OutboxFullError } from '../outbox/outbox.js';
-import type { Store } from '../store/db.js';
+import type { Queries, Store } from '../store/db.js';
 import { recordEvent } from '../outbox/events.js';
 import type { EkycConfig } from './config.js';
 import type { CaptureSource, ReceiptPrinter, RecordTransaction } from './hooks.js';
@@ -26,10 +26,12 @@ import {
   countQueued,
   dropEnvelope,
   dueToExpire,
+  dueToResend,
   getByRequest,
   getCapture,
   markSent,
   pruneDecided,
+  sentPastTtl,
   TERMINAL,
   type CaptureRow,
   type CaptureState,
@@ -48,6 +50,8 @@ export interface CaptureRequest {
   otp?: string;
   operator?: string;
 }
+
+export type ResultStatus = 'applied' | 'ignored' | 'unknown' | 'invalid';
 
 export interface CaptureView {
   id: string;
@@ -234,18 +238,23 @@ export class EkycService {
     return r ? view(r) : undefined;
   }
 
-  /** Marks delivered captures sent and expires those past their time to live (with `capture.expired`). */
-  sweep(): Promise<{ sent: number; expired: number }> {
+  /**
+   * Marks delivered captures sent, expires queued ones past their time to live (with
+   * `capture.expired`), and sends again the envelopes central has not answered within resendSec.
+   */
+  sweep(): Promise<{ sent: number; expired: number; resent: number }> {
     const run = this.#sweep();
     this.#sweeping = run.catch(() => undefined);
     return run;
   }
 
-  async #sweep(): Promise<{ sent: number; expired: number }> {
+  async #sweep(): Promise<{ sent: number; expired: number; resent: number }> {
     const o = this.#o;
     const now = o.clock.now();
     const sent = await markSent(o.store, now.ts);
     await pruneDecided(o.store, KEEP_DECIDED);
+    let resent = 0;
+    let givenUp = 0;
     const added = await o.store.transaction(async (tx) => {
       await advanceAges(tx, now);
       const out: Added[] = [];
@@ -262,25 +271,53 @@ export class EkycService {
           }),
         );
       }
+      // Sent but unanswered past the time to live: the envelope goes, and is not sent again.
+      for (const r of await sentPastTtl(tx)) {
+        const dropped = await dropEnvelope(tx, r.outbox_id);
+        if (dropped) out.push(dropped);
+        await tx.run('UPDATE captures SET outbox_id = NULL, updated_ts = ? WHERE id = ?', [now.ts, r.id]);
+        givenUp++;
+      }
+      for (const r of await dueToResend(tx, now.ts, o.config.resendSec * 1000)) {
+        const id = await o.outbox.requeue(tx, r.outbox_id!);
+        if (id === undefined) continue;
+        await tx.run('UPDATE captures SET outbox_id = ? WHERE id = ?', [id, r.id]);
+        resent++;
+      }
       return out;
     });
-    if (added.length) o.outbox.committed(...added);
     const expired = added.filter((a) => a.delta.rows > 0).length;
+    // A requeued row changes no count; the empty entry wakes the publisher for it.
+    if (added.length || resent) o.outbox.committed(...added, ...(resent ? [{ id: 0, message: {} as Added['message'], delta: { rows: 0, bytes: 0 } }] : []));
     this.queued = await countQueued(o.store);
-    if (expired || sent) o.onChange?.();
+    if (expired || sent || givenUp) o.onChange?.();
     if (expired) {
       this.stats.expired += expired;
       o.logger.warn({ expired }, 'captures expired unsent and deleted');
     }
-    return { sent, expired };
+    if (givenUp) o.logger.warn({ captures: givenUp }, 'sent captures unanswered past their time to live; envelopes deleted, not sent again');
+    if (resent) o.logger.info({ captures: resent, waitedSec: o.config.resendSec }, 'captures unanswered by central; sent again');
+    return { sent, expired, resent };
   }
 
   /**
-   * A message on capture-results. Idempotent: a result for a capture already decided is
-   * ignored, so a redelivery (the PUBACK is sent only after this resolves) applies nothing twice.
+   * A message on capture-results, in its own transaction. Idempotent: a result for a capture
+   * already decided is ignored, so a redelivery applies nothing twice.
    */
-  async onResult(payload: Buffer): Promise<'applied' | 'ignored' | 'unknown' | 'invalid'> {
+  async onResult(payload: Buffer): Promise<ResultStatus> {
+    const r = await this.#o.store.transaction((tx) => this.applyResult(tx, payload));
+    await r.after();
+    return r.status;
+  }
+
+  /**
+   * Applies a result inside the caller's transaction: the link's inbox applies a batch of results
+   * and deletes them from the inbox in one commit, so each is applied exactly once even across a
+   * kill -9. `after` runs once that transaction is committed (accounting, receipt).
+   */
+  async applyResult(tx: Queries, payload: Buffer): Promise<{ status: ResultStatus; after: () => Promise<void> }> {
     const o = this.#o;
+    const nothing = () => Promise.resolve();
     let parsed: CaptureResult;
     try {
       const r = CaptureResult.safeParse(JSON.parse(payload.toString('utf8')));
@@ -288,73 +325,71 @@ export class EkycService {
       parsed = r.data;
     } catch (err) {
       o.logger.warn({ err: (err as Error).message.slice(0, 80), bytes: payload.length }, 'capture result not understood; dropped');
-      return 'invalid';
+      return { status: 'invalid', after: nothing };
     }
     const now = o.clock.now();
     const outcome: CaptureState = parsed.result === 'duplicate' ? (parsed.original ?? 'duplicate') : parsed.result;
     let recorded: { txnId?: string; receiptNo?: string } = {};
-    const res = await o.store.transaction(async (tx) => {
-      const row = await getCapture(tx, parsed.captureId);
-      if (!row) return { status: 'unknown' as const, added: [] as Added[] };
-      if (TERMINAL.has(row.state)) return { status: 'ignored' as const, added: [] as Added[], row };
-      const added: Added[] = [];
-      const dropped = await dropEnvelope(tx, row.outbox_id);
-      if (dropped) added.push(dropped);
-      let txn = 0;
-      if (outcome === 'accepted' && o.recordTransaction) {
-        const rate = this.#rate(row.service);
-        // A savepoint: should the ledger refuse the entry, the result is still applied (and the
-        // capture shows transactionRecorded: false) rather than lost with its PUBACK.
-        await tx.exec('SAVEPOINT ekyc_ledger');
-        try {
-          const rec = await o.recordTransaction(tx, {
-            idempotencyKey: row.id,
-            captureId: row.id,
-            service: row.service,
-            chargedPaise: 0,
-            officialPaise: rate.officialPaise,
-            commissionPaise: rate.commissionPaise,
-            ...(row.operator ? { operator: row.operator } : {}),
-            at: now.ts,
-            ...(parsed.authRef ? { authRef: parsed.authRef } : {}),
-          });
-          await tx.exec('RELEASE ekyc_ledger');
-          if (rec) {
-            recorded = { ...(rec.txnId ? { txnId: rec.txnId } : {}), ...(rec.receiptNo ? { receiptNo: rec.receiptNo } : {}) };
-            added.push(...(rec.added ?? []));
-          }
-          txn = 1;
-        } catch (err) {
-          await tx.exec('ROLLBACK TO ekyc_ledger; RELEASE ekyc_ledger');
-          o.logger.error({ captureId: row.id, err: (err as Error).message.slice(0, 160) }, 'e-KYC transaction not recorded; the capture stays accepted');
-        }
-      }
-      if (outcome === 'rejected') {
-        added.push(
-          await recordEvent(tx, o.outbox, 'capture.rejected', 'warning', {
-            captureId: row.id,
-            code: parsed.code ?? 'REJECTED',
-            reason: parsed.reason ?? 'rejected by central',
-          }),
-        );
-      }
-      await tx.run(
-        'UPDATE captures SET state = ?, outbox_id = NULL, code = ?, reason = ?, auth_ref = ?, txn_recorded = ?, updated_ts = ? WHERE id = ?',
-        [outcome, parsed.code ?? null, parsed.reason ?? null, parsed.authRef ?? null, txn, now.ts, row.id],
-      );
-      return { status: 'applied' as const, added, row };
-    });
-    if (res.added.length) o.outbox.committed(...res.added);
-    if (res.status !== 'applied') {
-      o.logger.debug({ captureId: parsed.captureId, result: parsed.result, status: res.status }, 'capture result not applied');
-      return res.status;
+    const row = await getCapture(tx, parsed.captureId);
+    if (!row || TERMINAL.has(row.state)) {
+      const status = row ? ('ignored' as const) : ('unknown' as const);
+      o.logger.debug({ captureId: parsed.captureId, result: parsed.result, status }, 'capture result not applied');
+      return { status, after: nothing };
     }
-    if (outcome === 'accepted' || outcome === 'rejected' || outcome === 'duplicate') this.stats[outcome]++;
-    this.queued = await countQueued(o.store);
-    o.onChange?.();
-    o.logger.info({ captureId: parsed.captureId, result: parsed.result, outcome }, 'capture result applied');
-    if (outcome === 'accepted' && o.printer) await this.#print(res.row, now.ts, parsed.authRef, recorded);
-    return 'applied';
+    const added: Added[] = [];
+    const dropped = await dropEnvelope(tx, row.outbox_id);
+    if (dropped) added.push(dropped);
+    let txn = 0;
+    if (outcome === 'accepted' && o.recordTransaction) {
+      const rate = this.#rate(row.service);
+      // A savepoint: should the ledger refuse the entry, the result is still applied (and the
+      // capture shows transactionRecorded: false) rather than lost with its PUBACK.
+      await tx.exec('SAVEPOINT ekyc_ledger');
+      try {
+        const rec = await o.recordTransaction(tx, {
+          idempotencyKey: row.id,
+          captureId: row.id,
+          service: row.service,
+          chargedPaise: 0,
+          officialPaise: rate.officialPaise,
+          commissionPaise: rate.commissionPaise,
+          ...(row.operator ? { operator: row.operator } : {}),
+          at: now.ts,
+          ...(parsed.authRef ? { authRef: parsed.authRef } : {}),
+        });
+        await tx.exec('RELEASE ekyc_ledger');
+        if (rec) {
+          recorded = { ...(rec.txnId ? { txnId: rec.txnId } : {}), ...(rec.receiptNo ? { receiptNo: rec.receiptNo } : {}) };
+          added.push(...(rec.added ?? []));
+        }
+        txn = 1;
+      } catch (err) {
+        await tx.exec('ROLLBACK TO ekyc_ledger; RELEASE ekyc_ledger');
+        o.logger.error({ captureId: row.id, err: (err as Error).message.slice(0, 160) }, 'e-KYC transaction not recorded; the capture stays accepted');
+      }
+    }
+    if (outcome === 'rejected') {
+      added.push(
+        await recordEvent(tx, o.outbox, 'capture.rejected', 'warning', {
+          captureId: row.id,
+          code: parsed.code ?? 'REJECTED',
+          reason: parsed.reason ?? 'rejected by central',
+        }),
+      );
+    }
+    await tx.run(
+      'UPDATE captures SET state = ?, outbox_id = NULL, code = ?, reason = ?, auth_ref = ?, txn_recorded = ?, updated_ts = ? WHERE id = ?',
+      [outcome, parsed.code ?? null, parsed.reason ?? null, parsed.authRef ?? null, txn, now.ts, row.id],
+    );
+    const after = async () => {
+      if (added.length) o.outbox.committed(...added);
+      if (outcome === 'accepted' || outcome === 'rejected' || outcome === 'duplicate') this.stats[outcome]++;
+      if (row.state === 'queued') this.queued = Math.max(0, this.queued - 1);
+      o.onChange?.();
+      o.logger.info({ captureId: parsed.captureId, result: parsed.result, outcome }, 'capture result applied');
+      if (outcome === 'accepted' && o.printer) await this.#print(row, now.ts, parsed.authRef, recorded);
+    };
+    return { status: 'applied', after };
   }
 
   async #print(row: CaptureRow, at: number, authRef: string | undefined, rec: { txnId?: string; receiptNo?: string }): Promise<void> {

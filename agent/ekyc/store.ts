@@ -55,17 +55,45 @@ export async function dropEnvelope(tx: Queries, outboxId: number | null): Promis
   return { id: outboxId, message: {} as Added['message'], delta: { rows: -1, bytes: -r.bytes } };
 }
 
-/** Captures whose envelope the broker acknowledged (the publisher deleted its outbox row). */
+/**
+ * Captures whose envelope the broker acknowledged: the publisher marked its outbox row (which is
+ * held for central's answer), or the row is gone.
+ */
 export async function markSent(q: Queries, now: number): Promise<number> {
   const r = await q.run(
-    "UPDATE captures SET state = 'sent', updated_ts = ? WHERE state = 'queued' AND NOT EXISTS (SELECT 1 FROM outbox WHERE outbox.id = captures.outbox_id)",
+    "UPDATE captures SET state = 'sent', updated_ts = ? WHERE state = 'queued' AND NOT EXISTS (SELECT 1 FROM outbox WHERE outbox.id = captures.outbox_id AND outbox.acked_ts IS NULL)",
     [now],
   );
   return r.changes;
 }
 
 /**
- * Advances the age of every queued capture on the monotonic clock: within a boot by the
+ * Sent captures central has not answered within `waitMs` of the broker's PUBACK (wall clock; a
+ * clock that stepped backwards counts as waited too): their envelope is sent again. The receiver
+ * answers a capture it already decided `duplicate` with the first outcome, so a resend never
+ * authenticates twice.
+ */
+export function dueToResend(tx: Queries, now: number, waitMs: number): Promise<Pick<CaptureRow, 'id' | 'outbox_id'>[]> {
+  return tx.all(
+    `SELECT c.id, c.outbox_id FROM captures c JOIN outbox o ON o.id = c.outbox_id
+      WHERE c.state IN ('queued', 'sent') AND o.acked_ts IS NOT NULL AND abs(? - o.acked_ts) >= ?
+      ORDER BY o.id`,
+    [now, waitMs],
+  );
+}
+
+/**
+ * Sent captures past their time to live whose envelope is still held: it is deleted and not sent
+ * again (the PID block is held only temporarily, reference rd-service-ekyc.md §2.6). The capture
+ * stays `sent`, so an answer central gives later is still applied.
+ */
+export function sentPastTtl(tx: Queries): Promise<Pick<CaptureRow, 'id' | 'outbox_id'>[]> {
+  return tx.all("SELECT id, outbox_id FROM captures WHERE state = 'sent' AND outbox_id IS NOT NULL AND age_ms >= ttl_sec * 1000");
+}
+
+/**
+ * Advances the age of every capture whose envelope is still held (queued, or sent and waiting
+ * for central's answer) on the monotonic clock: within a boot by the
  * monotonic difference, across a reboot by the uptime of the new boot (the time the kiosk was off
  * cannot be known without a trusted clock). When the wall clock is trusted now and was when the
  * capture was taken, the wall-clock age is used if it is larger.
@@ -75,11 +103,14 @@ export async function advanceAges(tx: Queries, now: { ts: number; mono: number; 
     `UPDATE captures SET
        age_ms = age_ms + CASE WHEN age_boot = ? THEN max(0, ? - age_mono) ELSE ? END,
        age_boot = ?, age_mono = ?
-     WHERE state = 'queued'`,
+     WHERE state = 'queued' OR (state = 'sent' AND outbox_id IS NOT NULL)`,
     [now.boot, now.mono, now.mono, now.boot, now.mono],
   );
   if (now.synced) {
-    await tx.run("UPDATE captures SET age_ms = max(age_ms, ? - created_ts) WHERE state = 'queued' AND created_synced = 1", [now.ts]);
+    await tx.run(
+      "UPDATE captures SET age_ms = max(age_ms, ? - created_ts) WHERE (state = 'queued' OR (state = 'sent' AND outbox_id IS NOT NULL)) AND created_synced = 1",
+      [now.ts],
+    );
   }
 }
 

@@ -8,6 +8,10 @@
  * Each connection takes the next session number (persisted). The will registered at CONNECT
  * and the birth published after CONNACK both carry it, so the fleet can tell a late will of an
  * old connection from the death of the current one (DESIGN §5, the Sparkplug bdSeq rule).
+ *
+ * Downward messages are not applied on the connection: each is written to the inbox (inbox.ts)
+ * and acknowledged once durable, so the connection keeps reading (the PUBACKs of the kiosk's own
+ * uploads included) while a worker applies them in order.
  */
 import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
@@ -19,6 +23,9 @@ import type { AgentConfig } from '../config/schema.js';
 import type { TimeSource } from '../outbox/outbox.js';
 import type { Store } from '../store/db.js';
 import { nextCounter } from '../store/kv.js';
+import { Inbox, type DownHandler, type Handler, type TxDownHandler } from './inbox.js';
+
+export type { DownHandler, TxDownHandler } from './inbox.js';
 
 export type BirthFields = Omit<StatusOnline, keyof import('../../protocols/telemetry/meta.js').Meta | 'state' | 'session'>;
 
@@ -38,11 +45,10 @@ export interface LinkOptions {
 export type LinkState = 'idle' | 'connecting' | 'up' | 'waiting' | 'stopped';
 
 /**
- * Handles one message from central on a downward channel. The PUBACK goes back only once the
- * returned promise settles, so a handler that records the message durably first makes delivery
- * at-least-once across a crash; handlers must therefore be idempotent (by job id, capture id).
+ * MQTT.js sends no PUBACK for a message whose handler calls back with an error, and goes on
+ * reading; the link sends the PUBACK itself once the message is in the inbox.
  */
-export type DownHandler = (payload: Buffer, topic: string) => Promise<void>;
+const ACK_DEFERRED = new Error('acknowledged once recorded in the inbox');
 
 export class MqttLink {
   #client: MqttClient | undefined;
@@ -54,11 +60,18 @@ export class MqttLink {
   #birthSeq = 0;
   #lastError = '';
   #connects = 0;
-  #handlers = new Map<DownChannel, DownHandler>();
+  #handlers = new Map<DownChannel, Handler>();
+  readonly #inbox: Inbox;
 
   constructor(private readonly opts: LinkOptions) {
     const b = opts.config.backoff;
     this.#backoff = new Backoff({ baseMs: b.baseMs, capMs: b.capMs, ...(opts.random ? { random: opts.random } : {}) });
+    this.#inbox = new Inbox(opts.store, this.#handlers, opts.logger, () => opts.time.now().ts);
+  }
+
+  /** Downward messages applied from the inbox since start. */
+  get applied(): number {
+    return this.#inbox.applied;
   }
 
   get state(): LinkState {
@@ -74,28 +87,29 @@ export class MqttLink {
     return this.#state === 'up' ? this.#client : undefined;
   }
 
-  /** Registers the handler of a downward channel (jobs, capture-results). */
+  /**
+   * Registers the handler of a downward channel (jobs, capture-results), applied from the inbox
+   * after the PUBACK; it must be idempotent (by job id, capture id): a kill -9 between applying
+   * and deleting the inbox row applies the message again.
+   */
   onMessage(channel: DownChannel, handler: DownHandler): void {
-    this.#handlers.set(channel, handler);
+    this.#handlers.set(channel, { kind: 'plain', fn: handler });
   }
 
-  async #dispatch(topic: string, payload: Buffer): Promise<void> {
+  /** The same, applied inside the transaction that deletes the inbox row: exactly once. */
+  onMessageInTx(channel: DownChannel, handler: TxDownHandler): void {
+    this.#handlers.set(channel, { kind: 'tx', fn: handler });
+  }
+
+  #channelOf(topic: string): DownChannel | undefined {
     const parsed = parseTopic(topic);
-    const handler = parsed && parsed.direction === 'down' && parsed.kioskId === this.opts.kioskId ? this.#handlers.get(parsed.channel as DownChannel) : undefined;
-    if (!handler) {
-      this.opts.logger.warn({ topic: topic.slice(0, 120) }, 'message on a topic this kiosk does not handle; dropped');
-      return;
-    }
-    try {
-      await handler(payload, topic);
-    } catch (err) {
-      // A handler that throws on bad input must not take the connection down with it.
-      this.opts.logger.error({ topic, err: (err as Error).message }, 'handler failed; message dropped');
-    }
+    if (!parsed || parsed.direction !== 'down' || parsed.kioskId !== this.opts.kioskId) return undefined;
+    return this.#handlers.has(parsed.channel as DownChannel) ? (parsed.channel as DownChannel) : undefined;
   }
 
   start(): void {
     if (this.#state !== 'idle') return;
+    this.#inbox.start();
     void this.#connect();
   }
 
@@ -155,14 +169,43 @@ export class MqttLink {
     }
     this.#client = client;
     client.handleMessage = (packet, done) => {
-      this.#dispatch(packet.topic, Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload)).then(
-        () => done(),
-        () => done(),
+      const channel = this.#channelOf(packet.topic);
+      if (!channel) {
+        this.opts.logger.warn({ topic: packet.topic.slice(0, 120) }, 'message on a topic this kiosk does not handle; dropped');
+        done();
+        return;
+      }
+      const payload = Buffer.isBuffer(packet.payload) ? packet.payload : Buffer.from(packet.payload);
+      const recorded = this.#inbox.add(channel, packet.topic, payload);
+      if (packet.qos === 0 || packet.messageId === undefined) {
+        recorded.catch(() => undefined);
+        done();
+        return;
+      }
+      const stream = client.stream;
+      const mid = packet.messageId;
+      recorded.then(
+        () => this.#puback(client, stream, mid),
+        // Not on disk: no PUBACK. A new connection makes the broker send it again.
+        () => stream.destroy(),
       );
+      done(ACK_DEFERRED);
     };
     client.on('connect', () => this.#onConnect(client));
     client.on('error', (err) => this.#fail(err));
     client.on('close', () => this.#onClose(client));
+  }
+
+  /**
+   * PUBACK (MQTT 3.1.1 §3.4: 0x40, remaining length 2, the packet identifier), only on the
+   * connection the message came on: after a kill or a reconnect the broker sends an unacknowledged
+   * message again, and that copy is recorded and acknowledged in its turn (the handlers recognise
+   * the repeat). Acknowledgements go out in the order the messages were recorded, which is the
+   * order they arrived (§4.6).
+   */
+  #puback(client: MqttClient, stream: MqttClient['stream'], mid: number): void {
+    if (client !== this.#client || client.stream !== stream || stream.destroyed || !stream.writable) return;
+    stream.write(Buffer.from([0x40, 0x02, mid >> 8, mid & 0xff]));
   }
 
   #onConnect(client: MqttClient): void {
@@ -235,6 +278,8 @@ export class MqttLink {
     this.#state = 'stopped';
     if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
+    // What is being written or applied finishes; what arrives from now on is left to the broker.
+    await this.#inbox.close();
     if (!client) return;
     if (wasUp) {
       const session = this.#session;

@@ -152,7 +152,8 @@ export class Publisher {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
       await this.flushAcks();
-      if (this.outbox.depth().rows === 0 && this.#inflight.size === 0) return true;
+      // Held capture envelopes (acknowledged, waiting for central's answer) do not count.
+      if (this.#inflight.size === 0 && (await this.outbox.unsent()) === 0) return true;
       if (!this.#client) return false;
       await new Promise<void>((resolve) => {
         const t = setTimeout(resolve, Math.min(200, Math.max(1, deadline - Date.now())));

@@ -10,6 +10,12 @@
  *  - durable messages (events, transactions) are never dropped, even past the bound: the bound
  *    is reported (once per crossing, as an `outbox.over_limit` event) instead;
  *  - captures are refused with OutboxFullError when the bound is reached.
+ *
+ * Capture envelopes are the one class not deleted on PUBACK: the row is marked (`acked_ts`,
+ * migration 5) and held until central's result arrives or the capture is given up, and sent again
+ * when no result comes (agent/ekyc). The broker's PUBACK says only that the broker has the message;
+ * a broker with no subscriber on the topic yet acknowledges it and drops it (MQTT 3.1.1 §4.3.2 asks
+ * nothing more of it), and a capture must not be lost to that.
  */
 import type { Logger } from '../../drivers/common/logger.js';
 import { CHANNEL_FLAGS, CONTRACT_VERSION, topicFor, type UpChannel } from '../../protocols/telemetry/index.js';
@@ -160,17 +166,41 @@ export class Outbox {
     return added;
   }
 
-  /** The oldest rows with id > afterId, in order. */
+  /** The oldest rows with id > afterId not yet acknowledged by the broker, in order. */
   peek(afterId: number, limit: number): Promise<OutboxRow[]> {
     return this.store.all<OutboxRow>(
-      'SELECT id, channel, topic, retain, payload FROM outbox WHERE id > ? ORDER BY id LIMIT ?',
+      'SELECT id, channel, topic, retain, payload FROM outbox WHERE id > ? AND acked_ts IS NULL ORDER BY id LIMIT ?',
       [afterId, limit],
     );
   }
 
-  /** Deletes rows the broker acknowledged. */
+  /** Rows the broker has not acknowledged yet (held capture envelopes are not counted). */
+  async unsent(): Promise<number> {
+    return (await this.store.get<{ n: number }>('SELECT count(*) AS n FROM outbox WHERE acked_ts IS NULL'))?.n ?? 0;
+  }
+
+  /**
+   * Sends a held row again: it moves to the tail of the outbox (a new id, so the publisher's cursor
+   * reaches it) with its payload unchanged (the same seq: consumers see a redelivery). Inside the
+   * caller's transaction; returns the new id, or undefined when the row is gone.
+   */
+  async requeue(tx: Queries, id: number): Promise<number | undefined> {
+    const r = await tx.run(
+      'INSERT INTO outbox (channel, topic, class, retain, payload, bytes, created_ts) SELECT channel, topic, class, retain, payload, bytes, created_ts FROM outbox WHERE id = ?',
+      [id],
+    );
+    if (r.changes === 0) return undefined;
+    await tx.run('DELETE FROM outbox WHERE id = ?', [id]);
+    return r.lastID;
+  }
+
+  /**
+   * Rows the broker acknowledged: deleted, except capture envelopes, which are marked and held
+   * for central's answer (see the top of this file).
+   */
   async ack(ids: number[]): Promise<void> {
     if (!ids.length) return;
+    const now = this.time.now().ts;
     const removed = await this.store.transaction(async (tx) => {
       let rows = 0;
       let bytes = 0;
@@ -179,10 +209,11 @@ export class Outbox {
         const chunk = ids.slice(i, i + 500);
         const marks = chunk.map(() => '?').join(',');
         const r = await tx.get<{ n: number; b: number | null }>(
-          `SELECT count(*) AS n, sum(bytes) AS b FROM outbox WHERE id IN (${marks})`,
+          `SELECT count(*) AS n, sum(bytes) AS b FROM outbox WHERE id IN (${marks}) AND class != 'capture'`,
           chunk,
         );
-        await tx.run(`DELETE FROM outbox WHERE id IN (${marks})`, chunk);
+        await tx.run(`DELETE FROM outbox WHERE id IN (${marks}) AND class != 'capture'`, chunk);
+        await tx.run(`UPDATE outbox SET acked_ts = ? WHERE id IN (${marks}) AND class = 'capture' AND acked_ts IS NULL`, [now, ...chunk]);
         rows += r?.n ?? 0;
         bytes += r?.b ?? 0;
       }

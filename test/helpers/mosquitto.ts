@@ -37,8 +37,8 @@ export class Mosquitto {
         'persistence true',
         `persistence_location ${this.dir}/`,
         'max_queued_messages 100000',
-        'log_type error',
-        'log_dest stderr',
+        // MOSQUITTO_LOG=<file>: every packet in and out, for a test that needs to see the broker's side.
+        ...(process.env['MOSQUITTO_LOG'] ? ['log_type all', `log_dest file ${process.env['MOSQUITTO_LOG']}`] : ['log_type error', 'log_dest stderr']),
         '',
       ].join('\n'),
     );

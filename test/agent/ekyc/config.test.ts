@@ -8,7 +8,7 @@ import { ekycSection } from './fixtures.js';
 
 t.test('defaults: 6 h time to live, OTP 5 min, bounded, operator role, service EKYC', (t) => {
   const c = EkycConfig.parse({ central: (ekycSection() as { central: unknown }).central });
-  t.match(c, { ttlSec: 21600, otpTtlSec: 300, maxQueued: 2000, sweepSec: 30, services: ['EKYC'], apiRole: 'operator', rd: { captureTimeoutMs: 20000 } });
+  t.match(c, { ttlSec: 21600, otpTtlSec: 300, maxQueued: 2000, sweepSec: 30, resendSec: 120, services: ['EKYC'], apiRole: 'operator', rd: { captureTimeoutMs: 20000 } });
   t.end();
 });
 

@@ -17,10 +17,10 @@ t.test('expires on monotonic age, whatever the wall clock says', async (t) => {
   const v = await r.service.take(request(1));
   r.time.mono += 6 * H - 1000;
   r.time.ts -= 400 * 24 * H; // fake-hwclock restored an old time: untrusted and wrong
-  t.same(await r.service.sweep(), { sent: 0, expired: 0 });
+  t.same(await r.service.sweep(), { sent: 0, expired: 0, resent: 0 });
   t.equal((await r.service.get(v.id))?.state, 'queued');
   r.time.mono += 2000;
-  t.same(await r.service.sweep(), { sent: 0, expired: 1 });
+  t.same(await r.service.sweep(), { sent: 0, expired: 1, resent: 0 });
   t.match(await r.service.get(v.id), { state: 'expired', ageSec: 6 * 3600 + 1 });
   t.same(await channels(r), ['events'], 'the envelope is gone; the event is queued');
   const ev = JSON.parse((await r.outbox.peek(0, 1))[0]!.payload) as { type: string; data: Record<string, unknown> };

@@ -1,0 +1,28 @@
+/**
+ * Migration 5: what the link keeps between the broker and the rest of the agent (issue 7).
+ *
+ * - `outbox.acked_ts`: a capture envelope the broker acknowledged stays in the outbox, marked,
+ *   until central's result says it arrived (the end-to-end acknowledgement). A broker's PUBACK
+ *   only says the broker has it: a broker acknowledges and drops what it receives while nobody is
+ *   subscribed (a fresh broker before the receiver's persistent session exists, a broker that lost
+ *   its storage), and the kiosk must then send it again rather than forget it.
+ * - `inbox`: each downward message (capture results, jobs) is written here, in a batch, before its
+ *   PUBACK goes back, and applied from here in order by a worker, so the connection keeps reading
+ *   while results are applied and a kill -9 anywhere between receive, PUBACK and apply loses none.
+ */
+import type { Migration } from '../store/migrations.js';
+
+export const LINK_MIGRATION: Migration = {
+  version: 5,
+  name: 'held capture envelopes, inbox of downward messages',
+  sql: `
+    ALTER TABLE outbox ADD COLUMN acked_ts INTEGER;
+    CREATE TABLE inbox (
+      id INTEGER PRIMARY KEY AUTOINCREMENT,
+      channel TEXT NOT NULL,
+      topic TEXT NOT NULL,
+      payload BLOB NOT NULL,
+      received_ts INTEGER NOT NULL
+    );
+  `,
+};
