@@ -8,9 +8,15 @@
  * envelope again, which is then answered `duplicate` with the recorded outcome: at least once,
  * and each capture authenticated once.
  *
- * Lanes: MQTT.js reads nothing more from a connection until the message handler is done, so one
- * connection decides one capture at a time and its throughput is bounded by the fsync of each
- * outcome. Where the broker speaks MQTT 5 the receiver opens `lanes` connections on one shared
+ * Within a lane, captures are decided concurrently (up to LANE_WINDOW at once): MQTT.js reads
+ * nothing more from a connection until its message handler calls back, so the handler calls back at
+ * once without MQTT.js's PUBACK and the lane sends the PUBACKs itself, in the order the envelopes
+ * arrived (MQTT 3.1.1 §4.6), each once its capture's outcome is recorded and its result
+ * acknowledged, and only on the connection the envelope came on (a packet id of a dropped
+ * connection may name another message on the next one). The outcome store commits what was
+ * decided meanwhile together (one fsync for several).
+ *
+ * Lanes: where the broker speaks MQTT 5 the receiver opens `lanes` connections on one shared
  * subscription (`$share/<group>/kiosk/v1/+/captures`, as the fleet monitor does, DESIGN §7); the
  * outcome store commits what the lanes decided together (one fsync for several), and captures with
  * the same id never run in two lanes at once. Against a 3.1.1-only broker (aedes) there is one lane.
@@ -52,6 +58,19 @@ export interface ReceiverOptions {
 }
 
 const RESULT_TIMEOUT_MS = 10_000;
+
+/** Envelopes a lane decides at once; beyond it the lane stops reading until one is done. */
+const LANE_WINDOW = 64;
+
+/** MQTT.js sends no PUBACK for a message whose handler calls back with an error; the lane sends its own. */
+const ACK_DEFERRED = new Error('acknowledged by the lane once decided');
+
+/** One envelope being decided on a lane, in arrival order. */
+interface Received {
+  stream: MqttClient['stream'];
+  mid: number | undefined;
+  state: 'running' | 'done' | 'failed';
+}
 
 /** Seven days: what the broker keeps for a lane that is away (MQTT 5 session expiry, s). */
 const SESSION_EXPIRY_SEC = 7 * 86_400;
@@ -154,20 +173,51 @@ export class CaptureReceiver {
     };
     const filter = v5 ? `$share/${this.o.shareGroup ?? 'kiosk-fleet-captures'}/${CAPTURES_FILTER}` : CAPTURES_FILTER;
     const client = mqtt.connect(this.o.url, options);
+    const order: Received[] = [];
+    let held: (() => void) | undefined;
+    /** PUBACKs from the head of the arrival order, as far as the envelopes there are done. */
+    const ackHead = () => {
+      while (order.length && order[0]!.state !== 'running') {
+        const r = order.shift()!;
+        if (r.state === 'failed') {
+          // Not acknowledged, nor anything after it on this connection: a new connection makes the
+          // broker send them again (the recorded outcomes make those duplicates, not second
+          // authentications).
+          if (!this.#stopped && !r.stream.destroyed) r.stream.destroy();
+          continue;
+        }
+        if (r.mid !== undefined && client.stream === r.stream && !r.stream.destroyed && r.stream.writable) {
+          r.stream.write(Buffer.from([0x40, 0x02, r.mid >> 8, r.mid & 0xff])); // PUBACK, MQTT 3.1.1 §3.4 / 5.0 §3.4.2.1
+        }
+      }
+      if (held && order.length < LANE_WINDOW) {
+        const go = held;
+        held = undefined;
+        go();
+      }
+    };
     client.handleMessage = (packet, done) => {
+      const r: Received = { stream: client.stream, mid: packet.qos > 0 ? packet.messageId : undefined, state: 'running' };
+      order.push(r);
       const run = this.#handle(packet.topic, packet.payload as Uint8Array);
       this.#inflight.add(run);
       run.then(
-        () => done(),
-        (err: unknown) => {
-          // Not acknowledged: the broker sends it again on the next connection (the recorded
-          // outcome makes that a duplicate, not a second authentication).
-          if (this.#stopped) return;
-          this.o.log.error({ topic: packet.topic, err: (err as Error).message.slice(0, 160) }, 'capture not handled; left for redelivery');
-          client.stream.destroy();
+        () => {
+          r.state = 'done';
         },
-      ).finally(() => this.#inflight.delete(run));
+        (err: unknown) => {
+          r.state = 'failed';
+          if (!this.#stopped) this.o.log.error({ topic: packet.topic, err: (err as Error).message.slice(0, 160) }, 'capture not handled; left for redelivery');
+        },
+      ).finally(() => {
+        this.#inflight.delete(run);
+        ackHead();
+      });
+      // Keep reading unless the window is full; the PUBACK is the lane's (ackHead).
+      if (order.length < LANE_WINDOW) done(ACK_DEFERRED);
+      else held = () => done(ACK_DEFERRED);
     };
+
     client.on('connect', (ack) => {
       this.o.log.info({ clientId, sessionPresent: ack.sessionPresent }, 'capture receiver connected');
       if (ack.sessionPresent) this.#subscribed.add(client);
