@@ -4,6 +4,8 @@
  * small non-biometric facts. Neither the message nor the context may ever carry a template, an
  * image or a PID block (DESIGN §2): only codes, slots, ports and counts.
  */
+import { causeOption, CodedError, codedGuard } from '../../protocols/common/errors.js';
+
 export type FingerprintErrorCode =
   // R30x module
   | 'FP_NOT_READY'
@@ -29,21 +31,15 @@ export type FingerprintErrorCode =
   | 'RD_BUSY'
   | 'RD_CAPTURE';
 
-export class FingerprintError extends Error {
+export class FingerprintError extends CodedError<FingerprintErrorCode, Record<string, string | number | boolean>> {
   override readonly name: string = 'FingerprintError';
-  readonly code: FingerprintErrorCode;
-  readonly context: Record<string, string | number | boolean>;
 
   constructor(code: FingerprintErrorCode, message: string, opts: { context?: Record<string, string | number | boolean>; cause?: unknown } = {}) {
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
-    this.code = code;
-    this.context = opts.context ?? {};
+    super(code, message, opts.context ?? {}, causeOption(opts.cause));
   }
 }
 
-export function isFingerprintError(e: unknown, code?: FingerprintErrorCode): e is FingerprintError {
-  return e instanceof FingerprintError && (code === undefined || e.code === code);
-}
+export const isFingerprintError = codedGuard(FingerprintError);
 
 /** Injected clock and timers: real ones in production, a manual clock in tests. */
 export interface Timers {

@@ -3,6 +3,8 @@
  * (codebase-conventions §3.9). Transport 200–299 in spirit: open/write/close problems;
  * device 100–199: what the printer reported; queue: job bookkeeping.
  */
+import { CodedError, codedGuard } from '../../protocols/common/errors.js';
+
 export const PrinterErrorCode = {
   OpenFailed: 'PRINTER_OPEN_FAILED',
   NotFound: 'PRINTER_NOT_FOUND',
@@ -18,18 +20,11 @@ export const PrinterErrorCode = {
 } as const;
 export type PrinterErrorCode = (typeof PrinterErrorCode)[keyof typeof PrinterErrorCode];
 
-export class PrinterError extends Error {
+export class PrinterError extends CodedError<PrinterErrorCode, Record<string, unknown>> {
   override readonly name = 'PrinterError';
-  constructor(
-    readonly code: PrinterErrorCode,
-    message: string,
-    readonly context: Record<string, unknown> = {},
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
+  constructor(code: PrinterErrorCode, message: string, context: Record<string, unknown> = {}, options?: { cause?: unknown }) {
+    super(code, message, context, options);
   }
 }
 
-export function isPrinterError(e: unknown, code?: PrinterErrorCode): e is PrinterError {
-  return e instanceof PrinterError && (code === undefined || e.code === code);
-}
+export const isPrinterError = codedGuard(PrinterError);

@@ -3,6 +3,8 @@
  * errors (`NutError`, `MegatecError`) are wrapped as `cause` so a log shows both layers, while the
  * monitor branches only on these codes.
  */
+import { causeOption, CodedError, codedGuard, withCode } from '../../protocols/common/errors.js';
+
 export const UpsErrorCode = {
   /** No complete reply within the request timeout. */
   Timeout: 'UPS_TIMEOUT',
@@ -23,21 +25,15 @@ export const UpsErrorCode = {
 } as const;
 export type UpsErrorCode = (typeof UpsErrorCode)[keyof typeof UpsErrorCode];
 
-export class UpsError extends Error {
+export class UpsError extends CodedError<UpsErrorCode, Record<string, unknown>> {
   override readonly name = 'UpsError';
-  readonly code: UpsErrorCode;
-  readonly context: Record<string, unknown>;
 
   constructor(code: UpsErrorCode, message: string, opts: { cause?: unknown; context?: Record<string, unknown> } = {}) {
-    super(`${message} [${code}]`, opts.cause === undefined ? undefined : { cause: opts.cause });
-    this.code = code;
-    this.context = opts.context ?? {};
+    super(code, withCode(message, code), opts.context ?? {}, causeOption(opts.cause));
   }
 }
 
-export function isUpsError(e: unknown): e is UpsError {
-  return e instanceof UpsError;
-}
+export const isUpsError = codedGuard(UpsError);
 
 /** The stable code of any error, for events and counters. */
 export function errorCode(e: unknown): string {

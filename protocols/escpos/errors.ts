@@ -3,6 +3,8 @@
  * (codebase-conventions §3.9). Codes are stable strings grouped by concern:
  * decode (status/stream), encode (building a job), receipt (rate rules, signed QR).
  */
+import { CodedError, codedGuard } from '../common/errors.js';
+
 export const EscposErrorCode = {
   /** A status byte does not carry the fixed bits of the reply it was read as (ref B4). */
   StatusPattern: 'ESCPOS_STATUS_PATTERN',
@@ -29,21 +31,15 @@ export const EscposErrorCode = {
 } as const;
 export type EscposErrorCode = (typeof EscposErrorCode)[keyof typeof EscposErrorCode];
 
-export class EscposError extends Error {
+export class EscposError extends CodedError<EscposErrorCode, Record<string, unknown>> {
   override readonly name = 'EscposError';
-  constructor(
-    readonly code: EscposErrorCode,
-    message: string,
-    /** What was being decoded or checked, e.g. the offending bytes as hex. */
-    readonly context: Record<string, unknown> = {},
-  ) {
-    super(message);
+  /** `context`: what was being decoded or checked, e.g. the offending bytes as hex. */
+  constructor(code: EscposErrorCode, message: string, context: Record<string, unknown> = {}) {
+    super(code, message, context);
   }
 }
 
-export function isEscposError(e: unknown, code?: EscposErrorCode): e is EscposError {
-  return e instanceof EscposError && (code === undefined || e.code === code);
-}
+export const isEscposError = codedGuard(EscposError);
 
 /** Lower-case hex of bytes, for error context and debug logs. */
 export function toHex(bytes: Uint8Array | readonly number[]): string {

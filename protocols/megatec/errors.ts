@@ -3,6 +3,8 @@
  * `ParseResult` whose failure carries one of these stable codes, so the driver can map each code
  * to a reaction (retry, mark the source stale, count it) without looking at message text.
  */
+import { CodedError, codedGuard, withCode } from '../common/errors.js';
+
 export const MegatecErrorCode = {
   /** No bytes before the CR, or only padding (NUL/space): the UPS stayed silent. */
   Empty: 'MEGATEC_EMPTY',
@@ -25,22 +27,21 @@ export const MegatecErrorCode = {
 } as const;
 export type MegatecErrorCode = (typeof MegatecErrorCode)[keyof typeof MegatecErrorCode];
 
-export class MegatecError extends Error {
-  override readonly name = 'MegatecError';
-  readonly code: MegatecErrorCode;
-  /** The offending reply (printable form), for logs. */
-  readonly context: { reply?: string; command?: string };
+/** The offending reply (printable form) or command, for logs. */
+export interface MegatecErrorContext {
+  reply?: string;
+  command?: string;
+}
 
-  constructor(code: MegatecErrorCode, message: string, context: { reply?: string; command?: string } = {}) {
-    super(`${message} [${code}]`);
-    this.code = code;
-    this.context = context;
+export class MegatecError extends CodedError<MegatecErrorCode, MegatecErrorContext> {
+  override readonly name = 'MegatecError';
+
+  constructor(code: MegatecErrorCode, message: string, context: MegatecErrorContext = {}) {
+    super(code, withCode(message, code), context);
   }
 }
 
-export function isMegatecError(e: unknown): e is MegatecError {
-  return e instanceof MegatecError;
-}
+export const isMegatecError = codedGuard(MegatecError);
 
 export type ParseResult<T> = { ok: true; value: T } | { ok: false; error: MegatecError };
 

@@ -5,6 +5,8 @@
  * config") and never on text. Two local codes cover replies that do not follow the protocol and
  * requests we refuse to encode.
  */
+import { CodedError, codedGuard, withCode } from '../common/errors.js';
+
 export const NUT_ERR_CODES = [
   'ACCESS-DENIED',
   'UNKNOWN-UPS',
@@ -53,21 +55,15 @@ export interface NutErrorContext {
   extra?: string;
 }
 
-export class NutError extends Error {
+export class NutError extends CodedError<NutErrorCode, NutErrorContext> {
   override readonly name = 'NutError';
-  readonly code: NutErrorCode;
-  readonly context: NutErrorContext;
 
   constructor(code: NutErrorCode, message: string, context: NutErrorContext = {}) {
-    super(`${message} [${code}]`);
-    this.code = code;
-    this.context = context;
+    super(code, withCode(message, code), context);
   }
 }
 
-export function isNutError(e: unknown): e is NutError {
-  return e instanceof NutError;
-}
+export const isNutError = codedGuard(NutError);
 
 const known = new Set<string>(NUT_ERR_CODES);
 

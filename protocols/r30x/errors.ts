@@ -6,6 +6,7 @@
  * Nothing here ever carries payload bytes: a packet may hold template or image data, which is
  * biometric and must not reach a log line or an error string (DESIGN §2).
  */
+import { CodedError, codedGuard, withCode } from '../common/errors.js';
 
 export type R30xProtocolErrorCode =
   | 'R30X_BAD_HEADER'
@@ -18,22 +19,16 @@ export type R30xProtocolErrorCode =
   | 'R30X_BAD_ARGUMENT'
   | 'R30X_CONFIRMATION';
 
-export class R30xProtocolError extends Error {
+/** `context`: small, non-biometric facts about the failure (lengths, ids, codes). */
+export class R30xProtocolError extends CodedError<R30xProtocolErrorCode, Record<string, number | string | boolean>> {
   override readonly name: string = 'R30xProtocolError';
-  readonly code: R30xProtocolErrorCode;
-  /** Small, non-biometric facts about the failure (lengths, ids, codes). */
-  readonly context: Record<string, number | string | boolean>;
 
   constructor(code: R30xProtocolErrorCode, message: string, context: Record<string, number | string | boolean> = {}) {
-    super(`${message} [${code}]`);
-    this.code = code;
-    this.context = context;
+    super(code, withCode(message, code), context);
   }
 }
 
-export function isR30xProtocolError(e: unknown): e is R30xProtocolError {
-  return e instanceof R30xProtocolError;
-}
+export const isR30xProtocolError = codedGuard(R30xProtocolError);
 
 /** Confirmation codes (reference A6); names are ours, meanings from the ZFM-20/R503 manuals. */
 export const ConfirmationCode = {

@@ -4,6 +4,8 @@
  * and operator messages in English and Hindi. No message ever includes PidData content: only the
  * code, the driver's errInfo text (short, vendor-written, non-biometric) and sizes.
  */
+import { CodedError, codedGuard, withCode } from '../common/errors.js';
+
 export type RdServiceErrorCode =
   | 'RD_XML_INVALID'
   | 'RD_SCHEMA'
@@ -13,21 +15,15 @@ export type RdServiceErrorCode =
   | 'RD_BAD_OPTIONS'
   | 'RD_CAPTURE_FAILED';
 
-export class RdServiceError extends Error {
+export class RdServiceError extends CodedError<RdServiceErrorCode, Record<string, string | number | boolean>> {
   override readonly name: string = 'RdServiceError';
-  readonly code: RdServiceErrorCode;
-  readonly context: Record<string, string | number | boolean>;
 
   constructor(code: RdServiceErrorCode, message: string, context: Record<string, string | number | boolean> = {}) {
-    super(`${message} [${code}]`);
-    this.code = code;
-    this.context = context;
+    super(code, withCode(message, code), context);
   }
 }
 
-export function isRdServiceError(e: unknown, code?: RdServiceErrorCode): e is RdServiceError {
-  return e instanceof RdServiceError && (code === undefined || e.code === code);
-}
+export const isRdServiceError = codedGuard(RdServiceError);
 
 export interface RdErrorText {
   en: string;
