@@ -9,7 +9,7 @@ import { AuthConfig, BUSINESS_DEFAULTS, InactivityConfig, LedgerConfig, WalletCo
 import { EkycConfig } from '../ekyc/config.js';
 import { FingerprintConfig } from '../fingerprint/config.js';
 import { UpsConfigSchema } from '../../drivers/ups/config.js';
-import { SimulatedUpsConfig } from '../ups/simulated.js';
+import { SimulatedUpsConfig } from '../ups/simulated-config.js';
 import { AgentPrinterConfig } from '../printer/config.js';
 
 /** The schema version this agent writes and understands; older files are migrated on load. */

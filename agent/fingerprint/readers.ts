@@ -6,9 +6,9 @@
  */
 import type { Logger } from '../../drivers/common/logger.js';
 import { realTimers, type Timers } from '../../drivers/fingerprint/errors.js';
-import { R30xDriver, type R30xHealth } from '../../drivers/fingerprint/r30x/driver.js';
+import type { R30xDriver, R30xHealth } from '../../drivers/fingerprint/r30x/driver.js';
 import type { OpenPort } from '../../drivers/fingerprint/r30x/port.js';
-import { deviceCertificateExpiry, RdServiceClient, type RdClientOptions } from '../../drivers/fingerprint/rd-service/client.js';
+import type { RdClientOptions, RdServiceClient } from '../../drivers/fingerprint/rd-service/client.js';
 import type { DeviceInfo } from '../../protocols/rd-service/device-info.js';
 import type { RdHealth } from '../../protocols/rd-service/health.js';
 import type { PidCapture, PidOptionsInput } from '../../protocols/rd-service/index.js';
@@ -50,12 +50,14 @@ export function rdClientOptions(ekyc: EkycConfig | undefined, logger: Logger): R
 }
 
 export class FingerprintReaders implements FingerprintApi {
-  readonly driver: R30xDriver | undefined;
+  /** The R30x driver once start() has made it (a reader configured and enabled). */
+  driver: R30xDriver | undefined;
   readonly #o: FingerprintReadersOptions;
   readonly #timers: Timers;
   readonly #r30xTracker = new R30xHealthTracker();
   readonly #rdTracker = new RdHealthTracker();
-  readonly #rd: RdHealthSource | undefined;
+  #rd: RdHealthSource | undefined;
+  readonly #pollRdWanted: boolean;
   #events: Promise<unknown> = Promise.resolve();
   #rdTimer: unknown;
   #rdPoll: Promise<void> | undefined;
@@ -69,8 +71,27 @@ export class FingerprintReaders implements FingerprintApi {
   constructor(o: FingerprintReadersOptions) {
     this.#o = o;
     this.#timers = o.timers ?? realTimers;
-    const r = o.config?.r30x;
+    this.#pollRdWanted = o.config?.rd.enabled ?? o.ekyc !== undefined;
+  }
+
+  /** The RD client's module, loaded on first use: a kiosk without e-KYC never needs its XML stack. */
+  #client(): Promise<typeof import('../../drivers/fingerprint/rd-service/client.js')> {
+    return import('../../drivers/fingerprint/rd-service/client.js');
+  }
+
+  async #newRdClient(): Promise<RdHealthSource> {
+    const { RdServiceClient } = await this.#client();
+    return new RdServiceClient(rdClientOptions(this.#o.ekyc, this.#o.logger.child({ reader: 'rd' })));
+  }
+
+  async start(): Promise<void> {
+    if (this.#pollRdWanted) this.#rd = this.#o.rd ?? (await this.#newRdClient());
+    const r = this.#o.config?.r30x;
+    if (r && !r.enabled) this.#o.devices.set('fingerprint', { state: 'disabled', detail: 'disabled in the configuration', reader: 'r30x', path: r.path });
     if (r?.enabled) {
+      // Loaded only when a reader is configured: the driver brings serialport and its native binding.
+      const { R30xDriver } = await import('../../drivers/fingerprint/r30x/driver.js');
+      const o = this.#o;
       this.driver = new R30xDriver({
         path: r.path,
         baudRate: r.baudRate,
@@ -83,13 +104,6 @@ export class FingerprintReaders implements FingerprintApi {
         ...(o.openPort ? { openPort: o.openPort } : {}),
       });
     }
-    const pollRd = o.config?.rd.enabled ?? o.ekyc !== undefined;
-    if (pollRd) this.#rd = o.rd ?? new RdServiceClient(rdClientOptions(o.ekyc, o.logger.child({ reader: 'rd' })));
-  }
-
-  start(): Promise<void> {
-    const r = this.#o.config?.r30x;
-    if (r && !r.enabled) this.#o.devices.set('fingerprint', { state: 'disabled', detail: 'disabled in the configuration', reader: 'r30x', path: r.path });
     if (this.driver) {
       this.driver.on('health', (h) => this.#onR30x(h));
       // Not awaited: a silent module takes three handshake timeouts, which must not hold the
@@ -98,7 +112,6 @@ export class FingerprintReaders implements FingerprintApi {
     }
     // The first poll runs in the background: discovery may take seconds and must not hold the agent's start.
     if (this.#rd) this.#rdPoll = this.#pollRd();
-    return Promise.resolve();
   }
 
   async stop(): Promise<void> {
@@ -139,7 +152,11 @@ export class FingerprintReaders implements FingerprintApi {
    * waits its turn). What the capture learns (720 not ready, service gone) is reported at once.
    */
   async captureRd(input: PidOptionsInput): Promise<PidCapture> {
-    const rd = this.#rd ?? (this.#captureOnly ??= new RdServiceClient(rdClientOptions(this.#o.ekyc, this.#o.logger.child({ reader: 'rd' }))));
+    if (!this.#rd && !this.#captureOnly) {
+      const client = await this.#newRdClient();
+      this.#captureOnly ??= client;
+    }
+    const rd = this.#rd ?? this.#captureOnly!;
     this.#capturing++;
     try {
       return await rd.capture(input);
@@ -170,7 +187,7 @@ export class FingerprintReaders implements FingerprintApi {
         device = await rd.deviceInfo().catch(() => undefined);
       }
       const ep = rd.endpoint;
-      const certExpiresAt = device ? deviceCertificateExpiry(device) : undefined;
+      const certExpiresAt = device ? (await this.#client()).deviceCertificateExpiry(device) : undefined;
       const extra = {
         ...(ep ? { port: ep.port, scheme: ep.scheme, info: ep.info.info } : {}),
         ...(device ? { device } : {}),

@@ -4,7 +4,7 @@
  * acknowledgement through `ekycPrinter`. A refusal by the rate rule comes back as the ledger's
  * own refusal (422 above-rate, …), not as a printer fault.
  */
-import { EscposError, EscposErrorCode } from '../../protocols/escpos/index.js';
+import { EscposError, EscposErrorCode } from '../../protocols/escpos/errors.js';
 import type { ReceiptPrinter as DriverReceiptPrinter } from '../../drivers/printer/service.js';
 import type { EkycReceipt, ReceiptPrinter as EkycReceiptPrinter } from '../ekyc/hooks.js';
 import { LedgerError } from '../ledger/errors.js';

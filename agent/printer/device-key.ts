@@ -7,7 +7,7 @@
 import { generateKeyPairSync, createPublicKey, type KeyObject } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { toPrivateKey } from '../../protocols/escpos/index.js';
+import { toPrivateKey } from '../../protocols/escpos/receipt-qr.js';
 
 export interface DeviceKey {
   privateKey: KeyObject;

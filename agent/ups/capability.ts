@@ -18,7 +18,7 @@ import type { PowerEvent, ShutdownDecision } from '../../drivers/ups/power-polic
 import type { Capability } from '../context.js';
 import { runShutdownCommand, type CommandOutcome } from './command.js';
 import { PowerMemory } from './memory.js';
-import { SimulatedUps } from './simulated.js';
+import type { SimulatedUps } from './simulated.js';
 
 export interface UpsCapabilityDeps {
   /** The drivers' clock (tests: a fake clock drives polls and the simulated UPS). */
@@ -52,6 +52,7 @@ export function upsCapability(deps: UpsCapabilityDeps = {}): Capability {
       if (simulate) {
         // A simulated UPS never powers anything off, whatever the file says.
         cfg = { ...cfg, backend: 'megatec-hid', shutdown: { ...cfg.shutdown, dryRun: true } };
+        const { SimulatedUps } = await import('./simulated.js');
         sim = new SimulatedUps(simulate, clock, log);
       }
       const openHid = deps.openHid ?? sim?.openHid;

@@ -6,20 +6,14 @@
  * script one power cut: mains fails `cutAtSec` after start and returns `cutForSec` later, while a
  * crude battery model sags and recharges the pack voltage once a second.
  */
-import { z } from 'zod';
 import type { Clock, TimerHandle } from '../../drivers/ups/clock.js';
 import type { HidDeviceLike } from '../../drivers/ups/megatec-hid.js';
 import { MegatecSimulator, SIM_ON_BATTERY, SimulatedHidDevice } from '../../drivers/ups/megatec-sim.js';
 import type { Logger } from '../../drivers/common/logger.js';
+import type { SimulatedUpsConfig } from './simulated-config.js';
 
-export const SimulatedUpsConfig = z
-  .strictObject({
-    cutAtSec: z.number().min(0).max(86_400).optional().describe('s after start when mains fails; absent = mains stays on'),
-    cutForSec: z.number().min(0).max(86_400).default(10).describe('s on battery before mains returns (default 10)'),
-    dischargeVps: z.number().min(0).max(1).default(0.005).describe('Pack volts lost per second on battery (12 V pack; default 0.005)'),
-  })
-  .describe('Demo and tests only: a simulated Megatec UPS on a pretend USB HID shim (never powers anything off)');
-export type SimulatedUpsConfig = z.infer<typeof SimulatedUpsConfig>;
+// The schema lives apart so that validating a configuration loads no simulator (and no serialport).
+export { SimulatedUpsConfig } from './simulated-config.js';
 
 export class SimulatedUps {
   readonly sim = new MegatecSimulator();
