@@ -34,7 +34,7 @@ const L = {
   minimum: { en: 'minimum', hi: 'न्यूनतम' },
   belowMinimum: { en: 'BELOW MINIMUM: top up the wallet', hi: 'न्यूनतम से कम: वॉलेट रिचार्ज करें' },
   inactivity: { en: 'Inactivity', hi: 'निष्क्रियता' },
-  daysSince: { en: '{days} days since the last transaction; day {breach} in {left} days ({on})', hi: 'अंतिम लेनदेन को {days} दिन; दिन {breach} आने में {left} दिन ({on})' },
+  daysSince: { en: '{days} days since the last transaction; day {breach} in {left} days', hi: 'अंतिम लेनदेन को {days} दिन; दिन {breach} आने में {left} दिन' },
   noTxnWarning: { en: 'WARNING: make a transaction before day {breach} or a fine is charged', hi: 'चेतावनी: दिन {breach} से पहले लेनदेन करें, नहीं तो जुर्माना लगेगा' },
   captures: { en: 'Captures', hi: 'कैप्चर' },
   capturesNone: { en: 'none taken in this session', hi: 'इस सत्र में कोई नहीं' },

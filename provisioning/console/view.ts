@@ -127,7 +127,7 @@ function drawHome(g: Grid, s: State): void {
     // The console warns from day 25 whatever the agent's warning days (issue 11).
     const warn = ia.warning !== undefined || ia.days >= 25;
     const left = Math.max(0, ia.breachDay - ia.days);
-    field(g, 10, t(L, 'inactivity'), t(L, 'daysSince', { days: ia.days, breach: ia.breachDay, left, on: ia.breachOn }), warn ? 'warn' : 'normal');
+    field(g, 10, t(L, 'inactivity'), t(L, 'daysSince', { days: ia.days, breach: ia.breachDay, left }), warn ? 'warn' : 'normal');
     if (warn) g.put(11, 21, truncate(ia.warning ? ia.warning[L] : t(L, 'noTxnWarning', { breach: ia.breachDay }), g.cols - 22), 'warn');
   } else field(g, 10, t(L, 'inactivity'), '…', 'dim');
   // Captures taken here, by state

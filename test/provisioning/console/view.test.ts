@@ -1,0 +1,96 @@
+// The screens as a string grid, 80×25: every row exactly 80 columns in both languages, and what
+// the operator must see (paper out, battery, the wallet and inactivity warnings, the spinner).
+import t from 'tap';
+import { view } from '../../../provisioning/console/view.js';
+import { displayWidth } from '../../../provisioning/console/width.js';
+import { Drive, INACTIVITY, PRINTER, STATUS, WALLET } from './drive.js';
+
+function screen(d: Drive): string[] {
+  const lines = view(d.s).lines();
+  return lines;
+}
+
+function home(): Drive {
+  const d = new Drive();
+  d.login();
+  d.answerRefresh({ status: STATUS, wallet: WALLET, inactivity: INACTIVITY, printer: PRINTER });
+  return d;
+}
+
+t.test('every screen is 25 rows of 80 columns, in English and in Hindi', (t) => {
+  const d = home();
+  const screens: [string, () => void][] = [
+    ['home', () => undefined],
+    ['capture', () => d.type('k123')],
+    ['consent', () => d.type('456789\r')],
+    ['service', () => (d.type('\x1bs'), d.ok('rates', { PAN: { officialPaise: 10700, commissionPaise: 1000, nameEn: 'PAN card', nameHi: 'पैन कार्ड' } }))],
+    ['report', () => (d.type('\x1bd'), d.ok('report', { date: '2026-11-24', transactions: { success: 2, failed: 0 }, byService: [{ serviceCode: 'PAN', count: 2, chargedPaise: 21400, commissionPaise: 2000 }], totals: { chargedPaise: 21400, commissionPaise: 2000 }, wallet: { openingPaise: 0, closingPaise: 100 } }))],
+  ];
+  for (const [name, go] of screens) {
+    go();
+    for (const lang of ['en', 'hi'] as const) {
+      d.s = { ...d.s, lang };
+      const lines = screen(d);
+      t.equal(lines.length, 25, `${name} ${lang}: 25 rows`);
+      t.same(lines.map(displayWidth).filter((w) => w !== 80), [], `${name} ${lang}: every row 80 columns`);
+    }
+  }
+  t.end();
+});
+
+t.test('the home screen: devices, wallet against its minimum, the countdown to day 30, the actions', (t) => {
+  const d = home();
+  const s = screen(d).join('\n');
+  t.match(s, /Reader\s+RD ok;\s+R30x ok/);
+  t.match(s, /Printer\s+fault, PAPER OUT, cover closed, 1 receipts waiting/);
+  t.match(s, /UPS\s+ON BATTERY, charge 62%/);
+  t.match(s, /Link\s+connected/);
+  t.match(s, /Queue for central\s+3/);
+  t.match(s, /Wallet\s+Rs 12,000\.00 {2}\(minimum Rs 20,000\.00\)/);
+  t.match(s, /The e-wallet is below its minimum/);
+  t.match(s, /26 days since the last transaction; day 30 in 4 days/);
+  t.match(s, /No transaction for 26 days/);
+  t.match(s, /1 K {2}New e-KYC capture/);
+  t.notMatch(s, /Record a wallet top-up/, 'no admin actions for an operator');
+  t.match(s, /asha \(operator\)/);
+  t.match(s, /MP-IND-0011 Samagra Kendra/);
+  d.s = { ...d.s, lang: 'hi' };
+  const h = screen(d).join('\n');
+  for (const label of ['रीडर', 'कागज़ खत्म', 'बैटरी पर', 'चार्ज 62%', 'वॉलेट', 'रु 12,000.00', 'न्यूनतम', 'अंतिम लेनदेन को 26 दिन', 'ई-वॉलेट न्यूनतम से कम है', 'नया ई-केवाईसी कैप्चर', 'ऑपरेटर']) t.ok(h.includes(label), `Hindi: ${label}`);
+  t.end();
+});
+
+t.test('the admin sees the admin actions; warnings from day 25 even without the agent saying so', (t) => {
+  const d = new Drive();
+  d.login('ravi', 'admin');
+  d.answerRefresh({ status: STATUS, wallet: { ...WALLET, belowMinimum: false, warning: undefined, balancePaise: 25_000_00 }, inactivity: { ...INACTIVITY, days: 25, warning: undefined }, printer: PRINTER });
+  const s = screen(d).join('\n');
+  for (const a of ['Record a wallet top-up', 'Printer test page', 'Self-test']) t.match(s, a);
+  t.match(s, /WARNING: make a transaction before day 30/);
+  t.notMatch(s, /below/i, 'no wallet warning above the minimum');
+  t.end();
+});
+
+t.test('login screen: the PIN is never shown; the fingerprint offer only when offered', (t) => {
+  const d = new Drive();
+  d.type('asha\r4821');
+  let s = screen(d).join('\n');
+  t.match(s, /PIN\s+\*{4}_/);
+  t.notMatch(s, /4821/);
+  t.notMatch(s, /F3/);
+  d.s = { ...d.s, fingerprint: 'offered' };
+  s = screen(d).join('\n');
+  t.match(s, /F3: log in with your fingerprint/);
+  t.end();
+});
+
+t.test('the spinner while waiting, with the elapsed time and the deadline', (t) => {
+  const d = home();
+  d.type('s');
+  d.now += 3000;
+  d.s = { ...d.s, now: d.now };
+  const rows = screen(d);
+  t.match(rows[23], /[|/\\-] Service transaction … 3 s \/ 8 s/);
+  t.match(rows[24], /Esc stop waiting/);
+  t.end();
+});
