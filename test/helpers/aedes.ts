@@ -1,7 +1,10 @@
-/** An embedded aedes broker on a free loopback port, for tests that need a real broker. */
-import { createServer, type Server, type Socket } from 'node:net';
-import type { AddressInfo } from 'node:net';
-import { Aedes } from 'aedes';
+/**
+ * An embedded aedes broker on a free loopback port, for tests that need a real broker: the
+ * product's own starter (fleet/broker.ts) without its kiosk ACL, since a test plays several parts
+ * (a subscriber reading every kiosk, a kiosk under a made-up id).
+ */
+import type { Aedes } from 'aedes';
+import { startEmbeddedBroker } from '../../fleet/broker.js';
 
 export interface TestBroker {
   broker: Aedes;
@@ -14,32 +17,23 @@ export interface TestBroker {
   close(): Promise<void>;
 }
 
+type Clients = Record<string, { close(): void; conn: { destroy(): void } } | undefined>;
+
 export async function startAedes(port = 0): Promise<TestBroker> {
-  const broker = await Aedes.createBroker();
-  const sockets = new Set<Socket>();
-  const server: Server = createServer((socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    broker.handle(socket);
-  });
-  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
-  const actual = (server.address() as AddressInfo).port;
+  const embedded = await startEmbeddedBroker({ host: '127.0.0.1', port, acl: false });
+  const clients = (): Clients => (embedded.broker as unknown as { clients: Clients }).clients;
   return {
-    broker,
-    port: actual,
-    url: `mqtt://127.0.0.1:${actual}`,
+    broker: embedded.broker,
+    port: embedded.port,
+    url: embedded.url,
     dropClients: () => {
-      for (const s of sockets) s.destroy();
+      for (const client of Object.values(clients())) client?.conn.destroy();
     },
     dropClient: (clientId) => {
-      const client = (broker as unknown as { clients: Record<string, { close(): void } | undefined> }).clients[clientId];
+      const client = clients()[clientId];
       client?.close();
       return Boolean(client);
     },
-    close: async () => {
-      for (const s of sockets) s.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await new Promise<void>((resolve) => broker.close(() => resolve()));
-    },
+    close: () => embedded.close(),
   };
 }
