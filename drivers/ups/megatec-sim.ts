@@ -5,26 +5,15 @@
  * pure; `serveSerial()` puts it on a serial port, e.g. one end of a socat pty pair.
  */
 import { SerialPort } from 'serialport';
+import { Q1_BITS, type Q1Bits, type Q1Readings } from '../../protocols/megatec/index.js';
 
 export type SimMode = 'normal' | 'silent' | 'nak' | 'echo' | 'no-ack' | 'garbage';
 
-export interface SimState {
-  inputVoltage: number | null;
-  inputFaultVoltage: number | null;
-  outputVoltage: number | null;
-  loadPct: number | null;
-  frequencyHz: number | null;
-  /** Per cell (< 10 V, printed S.SS) or whole pack (printed SS.S), as real units differ (§1.3). */
-  batteryVoltage: number | null;
-  temperatureC: number | null;
-  utilityFail: boolean;
-  batteryLow: boolean;
-  bypassBoostBuck: boolean;
-  upsFailed: boolean;
-  standbyType: boolean;
-  testInProgress: boolean;
-  shutdownActive: boolean;
-  beeperOn: boolean;
+/**
+ * What the simulated unit reports: the Q1 readings and status bits, flat. `batteryVoltage` is per
+ * cell below 10 V (printed S.SS) and whole pack otherwise (printed SS.S), as real units differ (§1.3).
+ */
+export interface SimState extends Q1Readings, Q1Bits {
   /** When set, Q1 answers exactly this (without CR) instead of formatting the fields. */
   rawQ1: string | null;
   /** F reply without CR; null = echo (unsupported). */
@@ -67,9 +56,7 @@ function field(v: number | null, width: number, decimals: number): string {
 }
 
 export function formatQ1(s: SimState): string {
-  const bits = [s.utilityFail, s.batteryLow, s.bypassBoostBuck, s.upsFailed, s.standbyType, s.testInProgress, s.shutdownActive, s.beeperOn]
-    .map((b) => (b ? '1' : '0'))
-    .join('');
+  const bits = Q1_BITS.map((name) => (s[name] ? '1' : '0')).join('');
   const bv = s.batteryVoltage === null ? '@@.@' : s.batteryVoltage < 10 ? field(s.batteryVoltage, 4, 2) : field(s.batteryVoltage, 4, 1);
   return `(${field(s.inputVoltage, 5, 1)} ${field(s.inputFaultVoltage, 5, 1)} ${field(s.outputVoltage, 5, 1)} ${field(s.loadPct, 3, 0)} ${field(s.frequencyHz, 4, 1)} ${bv} ${field(s.temperatureC, 4, 1)} ${bits}`;
 }

@@ -27,7 +27,20 @@ export interface Q1Bits {
   beeperOn: boolean;
 }
 
-export interface Q1Status {
+/** The eight status bits in the order of the reply's last token, b7 first (web:protocols/megatec.txt). */
+export const Q1_BITS = [
+  'utilityFail',
+  'batteryLow',
+  'bypassBoostBuck',
+  'upsFailed',
+  'standbyType',
+  'testInProgress',
+  'shutdownActive',
+  'beeperOn',
+] as const satisfies readonly (keyof Q1Bits)[];
+
+/** The seven measured fields of a Q1 reply, in reply order; null = unknown. */
+export interface Q1Readings {
   inputVoltage: number | null;
   /** Holds the glitch voltage until the next query. */
   inputFaultVoltage: number | null;
@@ -39,6 +52,9 @@ export interface Q1Status {
   /** Per cell (S.SS) on online units, whole pack (SS.S) on standby units. */
   batteryVoltage: number | null;
   temperatureC: number | null;
+}
+
+export interface Q1Status extends Q1Readings {
   bits: Q1Bits;
   /** The eight status characters as received. */
   rawBits: string;
@@ -66,7 +82,7 @@ export function parseQ1(reply: string): ParseResult<Q1Status> {
   if (tokens.length !== 8) {
     return fail(MegatecErrorCode.BadFieldCount, `Q1 reply has ${tokens.length} fields, expected 8`, reply);
   }
-  const bit = (i: number): boolean => rawBits[i] === '1';
+  const bits = Object.fromEntries(Q1_BITS.map((name, i) => [name, rawBits[i] === '1'])) as Record<keyof Q1Bits, boolean>;
   return ok({
     inputVoltage: parseField(tokens[0]),
     inputFaultVoltage: parseField(tokens[1]),
@@ -75,16 +91,7 @@ export function parseQ1(reply: string): ParseResult<Q1Status> {
     frequencyHz: parseField(tokens[4]),
     batteryVoltage: parseField(tokens[5]),
     temperatureC: parseField(tokens[6]),
-    bits: {
-      utilityFail: bit(0),
-      batteryLow: bit(1),
-      bypassBoostBuck: bit(2),
-      upsFailed: bit(3),
-      standbyType: bit(4),
-      testInProgress: bit(5),
-      shutdownActive: bit(6),
-      beeperOn: bit(7),
-    },
+    bits,
     rawBits,
   });
 }
