@@ -4,17 +4,11 @@
  * ESC/POS encoding). The first render includes loading the bundled fonts.
  */
 import { renderReceipt, receiptJob } from '../../drivers/printer/receipts.js';
+import type { BenchResult } from '../run.js';
 import { RECEIPT, SEED, median } from './_fixture.js';
 
-interface Result {
-  name: string;
-  value: number;
-  unit: string;
-  note?: string;
-}
-
-export async function run(): Promise<Result[]> {
-  const out: Result[] = [];
+export async function run(): Promise<BenchResult[]> {
+  const out: BenchResult[] = [];
   const t0 = performance.now();
   renderReceipt(RECEIPT, { paper: 58 });
   out.push({ name: 'first render incl. font load, 58 mm', value: performance.now() - t0, unit: 'ms' });

@@ -8,22 +8,16 @@ import { PrinterDriver } from '../../drivers/printer/printer.js';
 import { receiptJob } from '../../drivers/printer/receipts.js';
 import { serveTcp } from '../../drivers/printer/sim-server.js';
 import { PrinterSimulator } from '../../drivers/printer/simulator.js';
+import type { BenchResult } from '../run.js';
 import { RECEIPT, SEED, median } from './_fixture.js';
 
-interface Result {
-  name: string;
-  value: number;
-  unit: string;
-  note?: string;
-}
-
-export async function run(): Promise<Result[]> {
+export async function run(): Promise<BenchResult[]> {
   const sim = new PrinterSimulator();
   const server = await serveTcp(sim, { port: 0 });
   const driver = new PrinterDriver({ openLink: tcpLink({ host: '127.0.0.1', port: server.port }), logger: silentLogger, pollIntervalMs: 3_600_000 });
   try {
     await driver.start();
-    const out: Result[] = [];
+    const out: BenchResult[] = [];
     for (const paper of [58, 80] as const) {
       const { bytes } = receiptJob(RECEIPT, { paper, privateKey: SEED });
       const times: number[] = [];
