@@ -7,7 +7,7 @@ NPM_STAMP := node_modules/.package-lock.json
 TEST_DEBS := socat mosquitto mosquitto-clients nut-server chromium postgresql tmux
 TEST_BINS := socat mosquitto mosquitto_pub upsd chromium tmux
 
-.PHONY: all deps system-deps build test check lint typecheck bench contract demo clean
+.PHONY: all deps system-deps build test check lint typecheck bench load contract demo clean
 
 all: build
 
@@ -48,6 +48,11 @@ contract: build
 
 bench: build system-deps
 	node dist/bench/run.js
+
+# The fleet under a full fleet's traffic (by hand, ~12 min): LOAD_KIOSKS (10000), LOAD_MINUTES (10),
+# LOAD_EVENTS_PER_HOUR (6). Writes the fleet/load section of BENCHMARKS.md.
+load: build system-deps
+	node dist/bench/fleet/_load.js
 
 # The demo kiosks' fingerprint readers are simulated on socat pty pairs.
 demo: build

@@ -29,8 +29,12 @@ function modules(dir: string): string[] {
 
 async function main(): Promise<void> {
   const only = process.env['BENCH_ONLY'];
-  const sections = new Map<string, string>(only ? previousSections() : []);
-  for (const file of modules(HERE).sort()) {
+  const files = modules(HERE).sort();
+  const names = new Set(files.map((f) => relative(HERE, f).replace(/\.js$/, '')));
+  // A whole run rewrites every module's section; sections no module writes (the hand-run
+  // `make load`) are kept either way.
+  const sections = new Map<string, string>(previousSections().filter(([name]) => only || !names.has(name)));
+  for (const file of files) {
     const name = relative(HERE, file).replace(/\.js$/, '');
     if (only && !name.includes(only)) continue;
     const mod = (await import(pathToFileURL(file).href)) as { run?: () => Promise<BenchResult[]> };

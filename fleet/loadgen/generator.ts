@@ -160,6 +160,11 @@ class Kiosk {
     await client.endAsync(false).catch(() => client.end(true));
   }
 
+  /** The agent hangs with its connection up: nothing more is sent, the broker sees no death. */
+  mute(): void {
+    this.clearTimers();
+  }
+
   /** The connection dies without DISCONNECT (power cut, network gone): the broker sends the will. */
   kill(): void {
     this.clearTimers();
@@ -262,7 +267,7 @@ export class LoadGenerator {
     };
   }
 
-  kiosk(id: string): { sim: SimKiosk; kill(): void; shutdown(): Promise<void> } | undefined {
+  kiosk(id: string): { sim: SimKiosk; kill(): void; mute(): void; shutdown(): Promise<void> } | undefined {
     return this.kiosks.get(id);
   }
 

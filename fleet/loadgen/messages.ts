@@ -112,8 +112,12 @@ export class SimKiosk {
     return this.out('status', bye, true);
   }
 
+  /** Wall-clock ms of the last heartbeat built (undefined before the first). */
+  lastBeatTs: number | undefined;
+
   heartbeat(): Outgoing {
     const ts = this.now();
+    this.lastBeatTs = ts;
     const hb: HeartbeatMessage = {
       ...this.meta('heartbeat'),
       up: Math.floor((ts - this.startedAt) / 1000),
