@@ -2,9 +2,8 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import t from 'tap';
 import { brokerMayPublish, brokerMaySubscribe } from '../../fleet/broker-acl.js';
 import { type EmbeddedBroker, REFUSAL_LOG_EVERY, startEmbeddedBroker } from '../../fleet/broker.js';
-import { join } from 'node:path';
 import { startFleet } from '../../fleet/serve.js';
-import { captureLogger, FakeClock, tempDir, waitFor } from './fixtures/helpers.js';
+import { captureLogger, embeddedFleetOptions, FakeClock, waitFor } from './fixtures/helpers.js';
 
 const K1 = 'RJ-JAI-0001';
 const K2 = 'RJ-JAI-0002';
@@ -165,16 +164,7 @@ t.test('acl: false gives an open broker', async (t) => {
 t.test('kiosk-fleet serve with the embedded broker: refusals in the periodic account', async (t) => {
   const clock = new FakeClock();
   const { log, lines } = captureLogger('warn');
-  const fleet = await startFleet({
-    mqttUrl: 'mqtt://unused',
-    embeddedBroker: { host: '127.0.0.1', port: 0 },
-    db: join(tempDir(t), 'fleet.db'),
-    shareGroup: 'kiosk-fleet',
-    heartbeatMisses: 3,
-    log,
-    clock,
-    statsEveryMs: 60_000,
-  });
+  const fleet = await startFleet(embeddedFleetOptions(t, { log, clock, statsEveryMs: 60_000 }));
   t.teardown(() => fleet.close());
   await fleet.ready;
   clock.advance(60_000);

@@ -10,7 +10,7 @@ import { connectAsync, type MqttClient } from 'mqtt';
 import { startEmbeddedBroker } from '../../fleet/broker.js';
 import { silentLogger } from '../../fleet/log.js';
 import { startFleet, type FleetServer } from '../../fleet/serve.js';
-import { birth, bytes, death, event, FakeClock, freePort, heartbeat, KIOSK_CHILD, state, tempDir, waitFor } from './fixtures/helpers.js';
+import { birth, bytes, death, embeddedFleetOptions, event, FakeClock, freePort, heartbeat, KIOSK_CHILD, state, tempDir, waitFor } from './fixtures/helpers.js';
 
 async function fleetOn(t: { teardown(fn: () => unknown): void }, dir: string, extra: { mqttUrl?: string } = {}): Promise<FleetServer> {
   const fleet = await startFleet({
@@ -183,16 +183,7 @@ t.test('the fleet reconnects and subscribes again when the broker restarts', asy
 
 t.test('missed heartbeats over a real broker, on a fake clock', async (t) => {
   const clock = new FakeClock();
-  const fleet = await startFleet({
-    mqttUrl: 'mqtt://unused',
-    embeddedBroker: { host: '127.0.0.1', port: 0 },
-    db: join(tempDir(t), 'fleet.db'),
-    shareGroup: 'kiosk-fleet',
-    heartbeatMisses: 3,
-    log: silentLogger,
-    clock,
-    checkEveryMs: 1000,
-  });
+  const fleet = await startFleet(embeddedFleetOptions(t, { clock, checkEveryMs: 1000 }));
   t.teardown(() => fleet.close());
   await fleet.ready;
   const K = 'RJ-AJM-0007';
