@@ -87,7 +87,7 @@ const L = {
   st_duplicate: { en: 'DUPLICATE', hi: 'दोहराव' },
   st_expired: { en: 'EXPIRED (not sent in time)', hi: 'समय समाप्त (समय पर नहीं भेजा गया)' },
   reason: { en: 'Reason', hi: 'कारण' },
-  receiptPrinted: { en: 'Receipt printed. R reprints it.', hi: 'रसीद छप गई। R से दोबारा छापें।' },
+  receiptPrinted: { en: 'Receipt sent to the printer. R prints it again.', hi: 'रसीद प्रिंटर को भेजी गई। R से दोबारा छापें।' },
   receiptPending: { en: 'Receipt: waiting for the printer', hi: 'रसीद: प्रिंटर की प्रतीक्षा' },
   captureOffline: { en: 'Kept safely: it is sent when the link returns. Esc back.', hi: 'सुरक्षित रखा गया: कनेक्शन लौटने पर भेजा जाएगा। Esc वापस।' },
 
