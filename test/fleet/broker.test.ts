@@ -150,6 +150,25 @@ t.test('enrollment: a claimant reads and writes only its own claim topics', asyn
   t.equal(broker.refused.subscribe, 1);
 });
 
+t.test("a kiosk's will goes out on its own status topic; a will under another id does not", async (t) => {
+  const { broker } = await brokerWithLog(t);
+  const central = await client(t, broker.url, 'kiosk-fleet-test');
+  const got = inbox(central);
+  await central.subscribeAsync('kiosk/v1/+/status', { qos: 1 });
+  const drop = (id: string): void => {
+    (broker.broker as unknown as { clients: Record<string, { conn: { destroy(): void } }> }).clients[id]?.conn.destroy();
+  };
+  const honest = await connectAsync(broker.url, { clientId: K1, reconnectPeriod: 0, will: { topic: `kiosk/v1/${K1}/status`, payload: Buffer.from('gone'), qos: 1, retain: false } });
+  t.teardown(() => honest.endAsync(true));
+  const forger = await connectAsync(broker.url, { clientId: K2, reconnectPeriod: 0, will: { topic: `kiosk/v1/${K1}/status`, payload: Buffer.from('forged'), qos: 1, retain: false } });
+  t.teardown(() => forger.endAsync(true));
+  drop(K2);
+  await until('the forged will refused', () => broker.refused.publish === 1);
+  drop(K1);
+  await until('the will', () => got.length === 1);
+  t.same(got, [`kiosk/v1/${K1}/status gone`]);
+});
+
 t.test('acl: false gives an open broker', async (t) => {
   const { broker } = await brokerWithLog(t, false);
   const observer = await client(t, broker.url, 'observer');
