@@ -186,8 +186,11 @@ export class MqttLink {
       const mid = packet.messageId;
       recorded.then(
         () => this.#puback(client, stream, mid),
-        // Not on disk: no PUBACK. A new connection makes the broker send it again.
-        () => stream.destroy(),
+        // Not on disk: no PUBACK. A new connection makes the broker send it again (when stopping,
+        // the next start's connection does).
+        () => {
+          if (this.#state !== 'stopped') stream.destroy();
+        },
       );
       done(ACK_DEFERRED);
     };

@@ -13,8 +13,9 @@
 // agent's logs and every payload published contain none of the PidData parts, sealing keys or
 // citizen references — only ciphertext.
 import { diffieHellman, createPublicKey } from 'node:crypto';
-import { readFileSync, readdirSync } from 'node:fs';
-import { request as httpRequest } from 'node:http';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createServer, request as httpRequest } from 'node:http';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import sqlite3 from 'sqlite3';
@@ -104,13 +105,20 @@ t.test(`offline camp: ${N} captures, ${KILLS_CAPTURING + KILLS_UPLOADING} kill -
   const { freePort } = await import('../../helpers/ports.js');
   broker.port = await freePort();
   t.teardown(() => broker.stop());
-  const dir = t.testdir({});
+  // While the broker is down its port stays ours: a listener that drops every connection (to the
+  // agent, a broker that is not there) keeps another test's broker from taking it meanwhile.
+  const holder = createServer();
+  holder.on('connection', (s) => s.destroy());
+  await new Promise<void>((resolve) => holder.listen(broker.port, '127.0.0.1', resolve));
+  // A directory of its own: two runs of this file at once must not share a database.
+  const dir = mkdtempSync(join(tmpdir(), 'camp-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const db = join(dir, 'agent.db');
   const configPath = writeAgentConfig({
     id: KIOSK,
     url: broker.url,
     dir,
-    extra: { log: { level: 'debug' }, ekyc: ekycSection({ rd: { ports: [rd.port], captureTimeoutMs: 5000 }, sweepSec: 1, resendSec: 8 }) },
+    extra: { log: { level: 'debug' }, ekyc: ekycSection({ rd: { ports: [rd.port], captureTimeoutMs: 5000 }, sweepSec: 1, resendSec: 5 }) },
   });
   const socket = (JSON.parse(readFileSync(configPath, 'utf8')) as { api: { socket: string } }).api.socket;
   let logs = '';
@@ -148,6 +156,7 @@ t.test(`offline camp: ${N} captures, ${KILLS_CAPTURING + KILLS_UPLOADING} kill -
   t.same(await query(db, "SELECT state, count(*) AS n FROM captures GROUP BY state"), [{ state: 'queued', n: N }], 'all queued, none lost');
 
   // The link returns: central first, then the kiosk; kills while it uploads.
+  await new Promise<void>((resolve) => holder.close(() => resolve()));
   await broker.start();
   const receiver = await CaptureReceiver.start({ url: broker.url, privateKeyPem: centralPem, outcomesDb: join(dir, 'central.db'), log: process.env['CAMP_LOG'] ? (await import('pino')).pino({ level: 'debug' }, (await import('pino')).pino.destination(process.env['CAMP_LOG'])) : silentLogger, retryMs: 200 });
   t.teardown(() => receiver.stop());
