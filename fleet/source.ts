@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { connect, type IClientOptions, type MqttClient } from 'mqtt';
 import { FLEET_UP_FILTER, TOPIC_ROOT } from '../protocols/telemetry/index.js';
+import { InOrderAcks } from './acks.js';
 import type { Ingestor } from './ingest.js';
 import type { Logger } from './log.js';
 
@@ -30,6 +31,8 @@ export interface SourceOptions {
   now?: () => number;
   /** Called when the fleet starts or stops hearing the broker. */
   onListening?: (listening: boolean) => void;
+  /** Messages taken ahead of the oldest one not yet stored (see acks.ts); 1 stores one at a time. */
+  window?: number;
 }
 
 const RETAINED_FILTERS = [`${TOPIC_ROOT}/+/status`, `${TOPIC_ROOT}/+/state`];
@@ -140,6 +143,8 @@ export class MqttSource {
     return new Promise((resolve, reject) => {
       const client = connect(this.opts.url, options);
       this.pending = client;
+      // Several messages stored at once, each kiosk's still in order (Ingestor), PUBACKs in arrival order.
+      const acks = new InOrderAcks(client, this.opts.window ?? 32);
       client.handleMessage = (packet, done) => {
         this.handling++;
         this.lastMessageAt = Date.now();
@@ -148,18 +153,17 @@ export class MqttSource {
         // PINGRESP waits behind thousands of messages; counting only it would drop a healthy
         // connection for "keepalive timeout" and, with a clean session, its queue with it.
         client.reschedulePing(true);
-        this.opts.ingest.handle(packet.topic, packet.payload as Uint8Array).then(
+        const work = this.opts.ingest.handle(packet.topic, packet.payload as Uint8Array).then(
           () => {
             this.handling--;
-            done();
           },
           (err: unknown) => {
             this.handling--;
             // A store failure: log it and acknowledge anyway, so one bad write cannot wedge the stream.
             this.opts.log.error({ err, topic: packet.topic }, 'message could not be stored');
-            done();
           },
         );
+        acks.take(packet, done, work);
       };
       const onError = (err: Error): void => {
         client.removeListener('connect', onConnect);

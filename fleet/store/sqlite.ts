@@ -20,9 +20,17 @@ export interface OpenOptions {
   readonly?: boolean;
 }
 
+/** Prepared statements kept per connection; beyond this many, the least recently used is finalized. */
+const STATEMENT_CACHE = 200;
+
 export class SqliteDb implements Sql {
   private tail: Promise<unknown> = Promise.resolve();
   private closed = false;
+  /**
+   * Statements prepared once and run many times, by SQL text: ingest runs the same few statements
+   * for every message, and preparing the 21-column kiosk upsert each time cost more than running it.
+   */
+  private readonly statements = new Map<string, sqlite3.Statement>();
 
   private constructor(private readonly db: sqlite3.Database) {}
 
@@ -51,24 +59,49 @@ export class SqliteDb implements Sql {
     return next;
   }
 
-  private rawRun(sql: string, params: SqlValue[] = []): Promise<{ changes: number; lastID: number }> {
+  /** The prepared statement for `sql`, prepared on first use. */
+  private async statement(sql: string): Promise<sqlite3.Statement> {
+    const cached = this.statements.get(sql);
+    if (cached) {
+      // Most recently used last, so eviction takes the one unused longest.
+      this.statements.delete(sql);
+      this.statements.set(sql, cached);
+      return cached;
+    }
+    const stmt = await new Promise<sqlite3.Statement>((resolve, reject) => {
+      const st: sqlite3.Statement = this.db.prepare(sql, (err: Error | null) => (err ? reject(err) : resolve(st)));
+    });
+    this.statements.set(sql, stmt);
+    if (this.statements.size > STATEMENT_CACHE) {
+      const [oldest, old] = this.statements.entries().next().value as [string, sqlite3.Statement];
+      this.statements.delete(oldest);
+      old.finalize();
+    }
+    return stmt;
+  }
+
+  private async rawRun(sql: string, params: SqlValue[] = []): Promise<{ changes: number; lastID: number }> {
+    const stmt = await this.statement(sql);
     return new Promise((resolve, reject) => {
-      this.db.run(sql, params, function (this: sqlite3.RunResult, err: Error | null) {
+      stmt.run(params, function (this: sqlite3.RunResult, err: Error | null) {
         if (err) reject(err);
         else resolve({ changes: this.changes, lastID: this.lastID });
       });
     });
   }
 
-  private rawGet<T>(sql: string, params: SqlValue[] = []): Promise<T | undefined> {
-    return new Promise((resolve, reject) => {
-      this.db.get(sql, params, (err: Error | null, row: T | undefined) => (err ? reject(err) : resolve(row)));
-    });
+  /**
+   * The first row. Stepped to the end (the fleet's single-row reads are by key or aggregates): a
+   * prepared statement stopped after one row would hold its read open, and with it the WAL.
+   */
+  private async rawGet<T>(sql: string, params: SqlValue[] = []): Promise<T | undefined> {
+    return (await this.rawAll<T>(sql, params))[0];
   }
 
-  private rawAll<T>(sql: string, params: SqlValue[] = []): Promise<T[]> {
+  private async rawAll<T>(sql: string, params: SqlValue[] = []): Promise<T[]> {
+    const stmt = await this.statement(sql);
     return new Promise((resolve, reject) => {
-      this.db.all(sql, params, (err: Error | null, rows: T[]) => (err ? reject(err) : resolve(rows)));
+      stmt.all(params, (err: Error | null, rows: T[]) => (err ? reject(err) : resolve(rows)));
     });
   }
 
@@ -135,8 +168,10 @@ export class SqliteDb implements Sql {
   close(): Promise<void> {
     if (this.closed) return Promise.resolve();
     this.closed = true;
-    return this.serial(
-      () => new Promise<void>((resolve, reject) => this.db.close((err) => (err ? reject(err) : resolve()))),
-    );
+    return this.serial(async () => {
+      for (const stmt of this.statements.values()) await new Promise<void>((resolve) => stmt.finalize(() => resolve()));
+      this.statements.clear();
+      await new Promise<void>((resolve, reject) => this.db.close((err) => (err ? reject(err) : resolve())));
+    });
   }
 }
