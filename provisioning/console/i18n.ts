@@ -66,12 +66,12 @@ const L = {
   actSelftest: { en: 'Self-test', hi: 'स्व-परीक्षण' },
   actLogout: { en: 'Log out', hi: 'लॉग आउट' },
 
-  keysHome: { en: '↑↓ Enter choose  F2 हिन्दी  F10 log out', hi: '↑↓ Enter चुनें  F2 English  F10 लॉग आउट' },
-  keysForm: { en: 'Enter next  Esc back  F2 हिन्दी', hi: 'Enter आगे  Esc वापस  F2 English' },
-  keysList: { en: '↑↓ choose  Enter select  Esc back  F2 हिन्दी', hi: '↑↓ चुनें  Enter चयन  Esc वापस  F2 English' },
-  keysLogin: { en: 'Tab field  Enter log in  F2 हिन्दी', hi: 'Tab खाना  Enter लॉग इन  F2 English' },
+  keysHome: { en: '↑↓ Enter choose  F2 Hindi  F10 log out', hi: '↑↓ Enter चुनें  F2 English  F10 लॉग आउट' },
+  keysForm: { en: 'Enter next  Esc back  F2 Hindi', hi: 'Enter आगे  Esc वापस  F2 English' },
+  keysList: { en: '↑↓ choose  Enter select  Esc back  F2 Hindi', hi: '↑↓ चुनें  Enter चयन  Esc वापस  F2 English' },
+  keysLogin: { en: 'Tab field  Enter log in  F2 Hindi', hi: 'Tab खाना  Enter लॉग इन  F2 English' },
   keysBusy: { en: 'Esc stop waiting', hi: 'Esc प्रतीक्षा रोकें' },
-  keysBack: { en: 'Esc back  F2 हिन्दी', hi: 'Esc वापस  F2 English' },
+  keysBack: { en: 'Esc back  F2 Hindi', hi: 'Esc वापस  F2 English' },
 
   samagraId: { en: 'Samagra member ID (9 digits)', hi: 'समग्र सदस्य आईडी (9 अंक)' },
   samagraInvalid: { en: 'A Samagra member ID is 9 digits', hi: 'समग्र सदस्य आईडी 9 अंकों की होती है' },
@@ -133,6 +133,13 @@ export function fill(s: string, vars: Record<string, string | number>): string {
 /** Both languages of a label, for messages kept in the state until shown. */
 export function both(key: LabelKey, vars: Record<string, string | number> = {}): Text {
   return { en: fill(LABELS[key].en, vars), hi: fill(LABELS[key].hi, vars) };
+}
+
+const CAPTURE_STATES = new Set(['queued', 'sent', 'accepted', 'rejected', 'duplicate', 'expired']);
+
+/** A capture state in words (`st_*` labels); an unknown state as the agent named it. */
+export function captureState(lang: Lang, state: string): string {
+  return CAPTURE_STATES.has(state) ? t(lang, `st_${state}` as LabelKey) : state;
 }
 
 /** Integer paise as rupees with Indian digit grouping: 1850000 → "Rs 18,500.00" / "रु 18,500.00". */

@@ -9,7 +9,7 @@
  *   row 24      the keys this screen takes
  */
 import { Grid, type Style } from './grid.js';
-import { money, t, type Lang, type LabelKey, type Text } from './i18n.js';
+import { captureState, money, t, type Lang, type LabelKey, type Text } from './i18n.js';
 import type { State } from './model.js';
 import { captureOpen, readers, upsView } from './snapshot.js';
 import { homeItems } from './update.js';
@@ -134,7 +134,7 @@ function drawHome(g: Grid, s: State): void {
   const counts = new Map<string, number>();
   for (const c of s.captures) counts.set(c.state, (counts.get(c.state) ?? 0) + 1);
   const open = s.captures.filter(captureOpen).length;
-  const summary = s.captures.length ? [...counts].map(([st, n]) => `${n} ${stateWord(L, st)}`).join(', ') : t(L, 'capturesNone');
+  const summary = s.captures.length ? [...counts].map(([st, n]) => `${n} ${captureState(L, st).split(' (')[0]!}`).join(', ') : t(L, 'capturesNone');
   field(g, 12, t(L, 'captures'), summary, open ? 'warn' : 'normal');
   // Actions
   g.put(14, 2, t(L, 'menu'), 'key');
@@ -148,12 +148,6 @@ function drawHome(g: Grid, s: State): void {
   if (snap.at) g.put(20, 2, t(L, 'updated', { sec: Math.max(0, Math.round((s.now - snap.at) / 1000)) }), snap.error ? 'error' : 'dim');
   if (snap.error && snap.at) g.put(21, 2, truncate(snap.error[L], g.cols - 4), 'error');
 }
-
-export function stateWord(L: Lang, st: string): string {
-  const key = `st_${st}` as LabelKey;
-  return key in LABELS_GUARD ? t(L, key).split(' (')[0]! : st;
-}
-const LABELS_GUARD = { st_queued: 1, st_sent: 1, st_accepted: 1, st_rejected: 1, st_duplicate: 1, st_expired: 1 };
 
 function health(L: Lang, state: string, detail?: string): string {
   return `${state === 'ok' ? t(L, 'ok') : state}${detail ? ` (${detail})` : ''}`;

@@ -57,6 +57,11 @@ export class TmuxScreen {
     return (await run(['-L', this.server, 'display', '-p', '-t', 'console', '#{pane_dead}']).catch(() => '1')).trim() === '1';
   }
 
+  /** The pid of the pane's program (the console: `env` execs node in its place). */
+  async pid(): Promise<number> {
+    return Number((await run(['-L', this.server, 'display', '-p', '-t', 'console', '#{pane_pid}'])).trim());
+  }
+
   async kill(): Promise<void> {
     await run(['-L', this.server, 'kill-server']).catch(() => undefined);
   }
