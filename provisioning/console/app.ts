@@ -46,7 +46,8 @@ export function runConsole(term: Terminal, o: ConsoleOptions): Promise<number> {
   const done = new Promise<number>((r) => (finish = r));
 
   const render = () => {
-    const rows = view(state, Math.max(80, term.cols()), Math.max(25, term.rows())).ansiRows();
+    // Laid out for 80×25; a larger terminal gets the same screen, a smaller one a clipped one.
+    const rows = view(state, Math.max(20, term.cols()), Math.max(10, term.rows())).ansiRows();
     const out = diffFrame(prevRows, rows);
     prevRows = rows;
     if (out) term.write(out);

@@ -224,6 +224,10 @@ function onReply(s0: State, m: Extract<Msg, { kind: 'reply' }>): Step {
     case 'inactivity':
     case 'printer':
       if (!s.session) return [s, []];
+      // No printer in the configuration is a fact to show, not a failure (agent/printer/routes.ts).
+      if (!m.ok && m.tag === 'printer' && m.error.problem?.['type'] === 'urn:kiosk-agent:problem:printer-not-configured') {
+        return [{ ...s, snap: { ...s.snap, printer: { configured: false, queued: 0, uncertain: 0 } } }, []];
+      }
       return [{ ...s, snap: m.ok ? { ...foldSnapshot(s.snap, m.tag, m.body, s.now), ...noError() } : { ...s.snap, error: m.error.text } }, []];
     case 'fp-status':
       return [m.ok ? { ...s, snap: foldSnapshot(s.snap, 'status', m.body, s.now) } : s, []];

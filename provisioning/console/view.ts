@@ -90,9 +90,6 @@ function drawHome(g: Grid, s: State): void {
   const L = s.lang;
   const snap = s.snap;
   const tx = (x: Text | undefined) => (x ? x[L] : '');
-  if (snap.error && !snap.at) {
-    g.put(2, 2, truncate(`${t(L, 'notAnswering')}: ${tx(snap.error)}`, g.cols - 4), 'error');
-  }
   // Devices
   const rs = readers(snap.devices);
   const worst = rs.find((r) => r.health.state !== 'ok')?.health.state ?? rs[0]?.health.state;
@@ -146,7 +143,7 @@ function drawHome(g: Grid, s: State): void {
     g.put(row, col, text, n === sel ? 'select' : 'normal');
   });
   if (snap.at) g.put(20, 2, t(L, 'updated', { sec: Math.max(0, Math.round((s.now - snap.at) / 1000)) }), snap.error ? 'error' : 'dim');
-  if (snap.error && snap.at) g.put(21, 2, truncate(snap.error[L], g.cols - 4), 'error');
+  if (snap.error) g.put(21, 2, truncate(snap.at ? tx(snap.error) : `${t(L, 'notAnswering')}: ${tx(snap.error)}`, g.cols - 4), 'error');
 }
 
 function health(L: Lang, state: string, detail?: string): string {

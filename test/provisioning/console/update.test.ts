@@ -216,3 +216,16 @@ t.test('F2 and L switch the language; L is a letter in the login fields', (t) =>
   t.equal(d.s.lang, 'en');
   t.end();
 });
+
+t.test('no printer configured is shown as such, not as a failure', (t) => {
+  const d = new Drive();
+  d.login();
+  d.fail('printer', {
+    status: 503,
+    text: { en: 'No receipt printer is configured', hi: 'कोई रसीद प्रिंटर कॉन्फ़िगर नहीं है' },
+    problem: { type: 'urn:kiosk-agent:problem:printer-not-configured', title: 'No receipt printer is configured', status: 503 },
+  });
+  t.match(d.s.snap, { printer: { configured: false } });
+  t.equal(d.s.snap.error, undefined);
+  t.end();
+});

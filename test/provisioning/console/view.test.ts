@@ -94,3 +94,21 @@ t.test('the spinner while waiting, with the elapsed time and the deadline', (t) 
   t.match(rows[24], /Esc stop waiting/);
   t.end();
 });
+
+t.test('an agent that stops answering: the last values stay, the failure is said in red', (t) => {
+  const d = new Drive();
+  d.login();
+  d.fail('status', { status: 0, text: { en: 'The agent is not running (no local API)', hi: 'एजेंट नहीं चल रहा (लोकल API नहीं)' } });
+  let rows = screen(d);
+  t.match(rows[21], /the agent does not answer: The agent is not running/);
+  t.match(rows[2], /Reader/, 'the device rows stay where they are');
+  d.answerRefresh({ wallet: WALLET, inactivity: INACTIVITY, printer: PRINTER });
+  d.tick(5000);
+  d.answerRefresh({ status: STATUS, wallet: WALLET, inactivity: INACTIVITY, printer: PRINTER });
+  d.tick(5000);
+  d.fail('status', { status: 0, text: { en: 'No answer within 8 s: Please wait. Try again, or check the device.', hi: '8 सेकंड में उत्तर नहीं' } });
+  rows = screen(d);
+  t.match(rows[21], /No answer within 8 s/);
+  t.match(rows[5], /Link\s+connected/, 'the last known values are kept');
+  t.end();
+});
