@@ -60,6 +60,14 @@ export async function assertUser(path: string, user: string): Promise<void> {
   }
 }
 
+/** Slot → the login it opens, from the configuration file (for `kioskctl fingerprint info`). */
+export async function slotOwners(path: string): Promise<Map<number, string>> {
+  const { users } = await readRaw(path);
+  const owners = new Map<number, string>();
+  for (const u of users) for (const slot of slotsOf(u)) owners.set(slot, String(u.user));
+  return owners;
+}
+
 /** Gives `slot` to `user`; returns the users it was taken from (a stale mapping of a freed slot). */
 export async function tieSlot(path: string, user: string, slot: number): Promise<string[]> {
   const { raw, users } = await readRaw(path);

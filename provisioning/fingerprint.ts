@@ -4,7 +4,7 @@
  * port; the endpoints are admin-only, so the technician logs in with a personal PIN (`--pin`,
  * or KIOSKCTL_PIN to keep it out of the shell history) under `--user` / KIOSKCTL_USER.
  */
-import { assertUser, SlotMappingError, tieSlot, untieSlot } from './fingerprint-slots.js';
+import { assertUser, SlotMappingError, slotOwners, tieSlot, untieSlot } from './fingerprint-slots.js';
 import { LocalApiClient, LocalApiError } from './local-api.js';
 
 export interface FingerprintCommandOptions {
@@ -41,7 +41,7 @@ function exitCodeOf(e: LocalApiError): number {
 const num = (v: unknown): string => (typeof v === 'number' ? String(v) : '?');
 const str = (v: unknown): string => (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '');
 
-function describeInfo(info: Record<string, unknown>): string {
+function describeInfo(info: Record<string, unknown>, owners: Map<number, string>): string {
   const r = (info['r30x'] ?? {}) as Record<string, unknown>;
   const lines: string[] = [];
   if (!r['configured']) lines.push('R30x reader   not configured (devices.fingerprint.r30x)');
@@ -51,7 +51,11 @@ function describeInfo(info: Record<string, unknown>): string {
     if (p) lines.push(`  module      system id ${num(p['systemId'])}, capacity ${num(p['capacity'])}, security level ${num(p['securityLevel'])}, packets of ${num(p['packetSize'])} B, ${num(p['baudRate'])} baud`);
     if (r['templateCount'] !== undefined) {
       const slots = r['slots'] as number[] | undefined;
-      lines.push(`  enrolled    ${num(r['templateCount'])}${p ? ` of ${num(p['capacity'])}` : ''}${slots ? ` (slots ${slots.length ? slots.join(', ') : 'none'})` : ''}`);
+      const named = (slot: number) => (owners.has(slot) ? `${slot} ${owners.get(slot)!}` : String(slot));
+      lines.push(`  enrolled    ${num(r['templateCount'])}${p ? ` of ${num(p['capacity'])}` : ''}${slots ? ` (slots ${slots.length ? slots.map(named).join(', ') : 'none'})` : ''}`);
+      // A slot tied to a login with nothing enrolled in it logs nobody in: worth the technician's eye.
+      const stale = [...owners.keys()].filter((slot) => slots && !slots.includes(slot));
+      if (stale.length) lines.push(`  not enrolled, yet tied to a login: ${stale.map(named).join(', ')}`);
     }
     const e = r['lastError'] as Record<string, unknown> | undefined;
     if (e && r['state'] !== 'ready') lines.push(`  last error  ${str(e['message'])} (${str(e['code'])})`);
@@ -120,7 +124,7 @@ export async function fingerprintCommand(args: string[], o: FingerprintCommandOp
     switch (sub) {
       case 'info':
         result = await api.call('GET', '/v1/fingerprint');
-        text = describeInfo(result);
+        text = describeInfo(result, o.configPath ? await slotOwners(o.configPath).catch(() => new Map<number, string>()) : new Map<number, string>());
         break;
       case 'enroll':
         if (!o.json) o.out('Place the finger on the reader, lift it, then place it again…\n');

@@ -4,7 +4,7 @@
 // command tells the technician to do.
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -97,6 +97,7 @@ t.test('enroll --for ties the slot in the configuration; after a restart the fin
 
   sim.touch({ finger: 'asha-right-thumb' });
   t.equal((await post(socket, '/v1/login/fingerprint', {})).status, 401, 'the running agent still has the old mapping');
+  t.match((await fp(['info'])).stdout, /enrolled\s+1 of 200 \(slots 0 op\.asha\)/, 'info names the login of each slot');
 
   agent.proc.kill('SIGTERM');
   t.equal(await agent.exited, 0);
@@ -111,6 +112,12 @@ t.test('enroll --for ties the slot in the configuration; after a restart the fin
   t.equal(del.status, 0, del.stderr);
   t.match(del.stdout, /deleted slot 0[\s\S]*slot 0 no longer logs in op\.asha/);
   t.same(authUsers(config)[1]?.fingerprintSlots, [], 'untied, so a finger enrolled into slot 0 later is not Asha');
+
+  // A mapping written by hand to a slot that holds nothing is pointed out.
+  const raw = JSON.parse(readFileSync(config, 'utf8')) as { auth: { users: { fingerprintSlots?: number[] }[] } };
+  raw.auth.users[1]!.fingerprintSlots = [4];
+  writeFileSync(config, JSON.stringify(raw));
+  t.match((await fp(['info'])).stdout, /not enrolled, yet tied to a login: 4 op\.asha/);
 
   agent.proc.kill('SIGTERM');
   t.equal(await agent.exited, 0);
