@@ -53,6 +53,11 @@ const L = {
   charge: { en: 'charge {pct}%', hi: 'चार्ज {pct}%' },
   notConfigured: { en: 'not configured', hi: 'कॉन्फ़िगर नहीं' },
   ok: { en: 'ok', hi: 'ठीक' },
+  h_degraded: { en: 'degraded', hi: 'आंशिक खराबी' },
+  h_disconnected: { en: 'DISCONNECTED', hi: 'डिस्कनेक्ट' },
+  h_absent: { en: 'NOT FOUND', hi: 'नहीं मिला' },
+  h_disabled: { en: 'disabled', hi: 'बंद किया गया' },
+  h_fault: { en: 'FAULT', hi: 'खराबी' },
   linkUp: { en: 'connected', hi: 'जुड़ा है' },
   linkDown: { en: 'not connected ({state})', hi: 'नहीं जुड़ा ({state})' },
 
@@ -140,6 +145,14 @@ const CAPTURE_STATES = new Set(['queued', 'sent', 'accepted', 'rejected', 'dupli
 /** A capture state in words (`st_*` labels); an unknown state as the agent named it. */
 export function captureState(lang: Lang, state: string): string {
   return CAPTURE_STATES.has(state) ? t(lang, `st_${state}` as LabelKey) : state;
+}
+
+const HEALTH_STATES = new Set(['degraded', 'disconnected', 'absent', 'disabled', 'fault']);
+
+/** A device's health state in words (protocols/telemetry/state.ts DeviceHealth). */
+export function healthState(lang: Lang, state: string): string {
+  if (state === 'ok') return t(lang, 'ok');
+  return HEALTH_STATES.has(state) ? t(lang, `h_${state}` as LabelKey) : state;
 }
 
 /** Integer paise as rupees with Indian digit grouping: 1850000 → "Rs 18,500.00" / "रु 18,500.00". */

@@ -9,7 +9,7 @@
  *   row 24      the keys this screen takes
  */
 import { Grid, type Style } from './grid.js';
-import { captureState, money, t, type Lang, type LabelKey, type Text } from './i18n.js';
+import { captureState, healthState, money, t, type Lang, type LabelKey, type Text } from './i18n.js';
 import type { State } from './model.js';
 import { captureOpen, readers, upsView } from './snapshot.js';
 import { homeItems } from './update.js';
@@ -101,7 +101,10 @@ function drawHome(g: Grid, s: State): void {
     const cover = p.coverOpen === true ? t(L, 'coverOpen') : p.coverOpen === false ? t(L, 'coverClosed') : '';
     const waiting = p.queued + p.uncertain > 0 ? t(L, 'receiptsWaiting', { n: p.queued + p.uncertain }) : '';
     const bad = p.paper === 'out' || p.coverOpen === true || (p.state !== undefined && p.state !== 'ok' && p.state !== 'degraded');
-    field(g, 3, t(L, 'printer'), [p.state && p.state !== 'ok' ? p.state : '', paper, cover, waiting].filter(Boolean).join(', '), bad ? 'error' : p.paper === 'near_end' ? 'warn' : 'ok');
+    // The state only when paper and cover do not already say why (e.g. link lost, cutter error).
+    const explained = p.paper === 'out' || p.paper === 'near_end' || p.coverOpen === true || p.state === 'ok';
+    const state = p.state && !explained ? health(L, p.state, p.detail) : '';
+    field(g, 3, t(L, 'printer'), [state, paper, cover, waiting].filter(Boolean).join(', '), bad ? 'error' : p.paper === 'near_end' ? 'warn' : 'ok');
   } else field(g, 3, t(L, 'printer'), p ? t(L, 'notConfigured') : '…', 'dim');
   const upsH = snap.devices?.['ups'];
   if (upsH) {
@@ -147,7 +150,7 @@ function drawHome(g: Grid, s: State): void {
 }
 
 function health(L: Lang, state: string, detail?: string): string {
-  return `${state === 'ok' ? t(L, 'ok') : state}${detail ? ` (${detail})` : ''}`;
+  return `${healthState(L, state)}${detail ? ` (${detail})` : ''}`;
 }
 
 function styleOf(state: string | undefined): Style {

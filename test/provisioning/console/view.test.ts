@@ -42,7 +42,7 @@ t.test('the home screen: devices, wallet against its minimum, the countdown to d
   const d = home();
   const s = screen(d).join('\n');
   t.match(s, /Reader\s+RD ok;\s+R30x ok/);
-  t.match(s, /Printer\s+fault, PAPER OUT, cover closed, 1 receipts waiting/);
+  t.match(s, /Printer\s+PAPER OUT, cover closed, 1 receipts waiting/);
   t.match(s, /UPS\s+ON BATTERY, charge 62%/);
   t.match(s, /Link\s+connected/);
   t.match(s, /Queue for central\s+3/);
@@ -110,5 +110,25 @@ t.test('an agent that stops answering: the last values stay, the failure is said
   rows = screen(d);
   t.match(rows[21], /No answer within 8 s/);
   t.match(rows[5], /Link\s+connected/, 'the last known values are kept');
+  t.end();
+});
+
+t.test('device states in words: a printer whose link is lost, a reader not found', (t) => {
+  const d = new Drive();
+  d.login();
+  d.answerRefresh({
+    status: { ...STATUS, devices: { rdService: { state: 'absent', detail: 'no RD service on 11100-11120' } } },
+    wallet: WALLET,
+    inactivity: INACTIVITY,
+    printer: { ...PRINTER, health: { state: 'disconnected', detail: 'link lost', paper: 'unknown' }, status: {} },
+  });
+  let s = screen(d).join('\n');
+  t.match(s, /Reader\s+RD NOT FOUND \(no RD service on 11100-11120\)/);
+  t.match(s, /Printer\s+DISCONNECTED \(link lost\), paper unknown/);
+  t.match(s, /UPS\s+not configured/);
+  d.s = { ...d.s, lang: 'hi' };
+  s = screen(d).join('\n');
+  t.match(s, /डिस्कनेक्ट \(link lost\)/);
+  t.match(s, /RD नहीं मिला/);
   t.end();
 });
