@@ -61,7 +61,8 @@ export async function dropEnvelope(tx: Queries, outboxId: number | null): Promis
  */
 export async function markSent(q: Queries, now: number): Promise<number> {
   const r = await q.run(
-    "UPDATE captures SET state = 'sent', updated_ts = ? WHERE state = 'queued' AND NOT EXISTS (SELECT 1 FROM outbox WHERE outbox.id = captures.outbox_id AND outbox.acked_ts IS NULL)",
+    `UPDATE captures SET state = 'sent', updated_ts = ? WHERE state = 'queued'
+       AND (outbox_id IN (SELECT id FROM outbox_held) OR NOT EXISTS (SELECT 1 FROM outbox WHERE outbox.id = captures.outbox_id))`,
     [now],
   );
   return r.changes;
@@ -75,9 +76,9 @@ export async function markSent(q: Queries, now: number): Promise<number> {
  */
 export function dueToResend(tx: Queries, now: number, waitMs: number): Promise<Pick<CaptureRow, 'id' | 'outbox_id'>[]> {
   return tx.all(
-    `SELECT c.id, c.outbox_id FROM captures c JOIN outbox o ON o.id = c.outbox_id
-      WHERE c.state IN ('queued', 'sent') AND o.acked_ts IS NOT NULL AND abs(? - o.acked_ts) >= ?
-      ORDER BY o.id`,
+    `SELECT c.id, c.outbox_id FROM captures c JOIN outbox_held h ON h.id = c.outbox_id
+      WHERE c.state IN ('queued', 'sent') AND abs(? - h.acked_ts) >= ?
+      ORDER BY h.id`,
     [now, waitMs],
   );
 }

@@ -11,7 +11,7 @@
  *    is reported (once per crossing, as an `outbox.over_limit` event) instead;
  *  - captures are refused with OutboxFullError when the bound is reached.
  *
- * Capture envelopes are the one class not deleted on PUBACK: the row is marked (`acked_ts`,
+ * Capture envelopes are the one class not deleted on PUBACK: the row is marked (`outbox_held`,
  * migration 5) and held until central's result arrives or the capture is given up, and sent again
  * when no result comes (agent/ekyc). The broker's PUBACK says only that the broker has the message;
  * a broker with no subscriber on the topic yet acknowledges it and drops it (MQTT 3.1.1 §4.3.2 asks
@@ -169,14 +169,14 @@ export class Outbox {
   /** The oldest rows with id > afterId not yet acknowledged by the broker, in order. */
   peek(afterId: number, limit: number): Promise<OutboxRow[]> {
     return this.store.all<OutboxRow>(
-      'SELECT id, channel, topic, retain, payload FROM outbox WHERE id > ? AND acked_ts IS NULL ORDER BY id LIMIT ?',
+      'SELECT id, channel, topic, retain, payload FROM outbox WHERE id > ? AND id NOT IN (SELECT id FROM outbox_held) ORDER BY id LIMIT ?',
       [afterId, limit],
     );
   }
 
   /** Rows the broker has not acknowledged yet (held capture envelopes are not counted). */
   async unsent(): Promise<number> {
-    return (await this.store.get<{ n: number }>('SELECT count(*) AS n FROM outbox WHERE acked_ts IS NULL'))?.n ?? 0;
+    return (await this.store.get<{ n: number }>('SELECT (SELECT count(*) FROM outbox) - (SELECT count(*) FROM outbox_held) AS n'))?.n ?? 0;
   }
 
   /**
@@ -190,7 +190,7 @@ export class Outbox {
       [id],
     );
     if (r.changes === 0) return undefined;
-    await tx.run('DELETE FROM outbox WHERE id = ?', [id]);
+    await tx.run('DELETE FROM outbox WHERE id = ?', [id]); // its mark goes with it (trigger)
     return r.lastID;
   }
 
@@ -213,7 +213,7 @@ export class Outbox {
           chunk,
         );
         await tx.run(`DELETE FROM outbox WHERE id IN (${marks}) AND class != 'capture'`, chunk);
-        await tx.run(`UPDATE outbox SET acked_ts = ? WHERE id IN (${marks}) AND class = 'capture' AND acked_ts IS NULL`, [now, ...chunk]);
+        await tx.run(`INSERT OR IGNORE INTO outbox_held (id, acked_ts) SELECT id, ? FROM outbox WHERE id IN (${marks}) AND class = 'capture'`, [now, ...chunk]);
         rows += r?.n ?? 0;
         bytes += r?.b ?? 0;
       }

@@ -107,7 +107,7 @@ export async function run(): Promise<BenchResult[]> {
       { name: 'captures drained to the receiver', value: captureRate, unit: 'captures/s', note: `${N} queued captures (~${envelopeBytes} bytes each), opened, authenticated (simulator), recorded, answered; process start included. Results go to the kiosk's inbox and are applied behind the connection` },
       { name: 'plain-event drain (baseline)', value: eventRate, unit: 'events/s', note: `${N} queued sim.tick events to a subscriber, same broker, same run` },
       { name: 'capture drain ratio captures / events', value: captureRate / eventRate, unit: '×' },
-      { name: 'all results applied at the kiosk', value: appliedMs / 1000, unit: 's', note: 'a ledger entry per accepted capture, with the state change and the inbox row, up to 128 results per transaction' },
+      { name: 'all results applied at the kiosk', value: appliedMs / 1000, unit: 's', note: 'a ledger entry per accepted capture, with the state change and the inbox row, up to 16 results per transaction' },
       { name: 'receiver decision, in process, memory outcomes', value: memMs, unit: 'ms/capture', note: 'validate, open the seal, parse the PidData (simulated authenticator)' },
       { name: 'receiver decision, in process, SQLite outcomes', value: sqlMs, unit: 'ms/capture', note: 'the same plus one synchronous=FULL commit each (one at a time; the lane shares commits)' },
     ];
