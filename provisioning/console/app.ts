@@ -17,6 +17,8 @@ export interface ConsoleOptions {
   socket: string;
   idleLockSec: number;
   lang: Lang;
+  /** Whether the terminal draws Devanagari; false on the Linux VT (TERM=linux). */
+  hindi?: boolean;
   refreshMs?: number;
   /** The console's clock; tests may give a fake one. */
   now?: () => number;
@@ -40,7 +42,7 @@ export function failure(err: unknown, timeoutMs: number, what: Text): ApiFailure
 export function runConsole(term: Terminal, o: ConsoleOptions): Promise<number> {
   const now = o.now ?? Date.now;
   const client = new LocalApiClient(o.socket);
-  let state: State = initialState({ now: now(), lang: o.lang, idleLockSec: o.idleLockSec, ...(o.refreshMs ? { refreshMs: o.refreshMs } : {}) });
+  let state: State = initialState({ now: now(), lang: o.lang, hindi: o.hindi ?? process.env['TERM'] !== 'linux', idleLockSec: o.idleLockSec, ...(o.refreshMs ? { refreshMs: o.refreshMs } : {}) });
   let prevRows: string[] | undefined;
   let finish: (code: number) => void = () => undefined;
   const done = new Promise<number>((r) => (finish = r));

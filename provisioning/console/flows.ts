@@ -9,7 +9,7 @@ import type { Msg, Rate, Screen, State, TxnRow } from './model.js';
 import { num, obj, str } from './read.js';
 import { captureItem } from './snapshot.js';
 import { selftestChecks } from './selftest.js';
-import { lock, refresh, request, type Step } from './update.js';
+import { lock, refresh, request, toggleLang, type Step } from './update.js';
 
 export type Action = 'capture' | 'service' | 'reprint' | 'report' | 'topup' | 'printer-test' | 'selftest' | 'logout';
 type Reply = Extract<Msg, { kind: 'reply' }>;
@@ -65,7 +65,7 @@ export function flowKey(s: State, sc: Screen, key: Key): Step {
 
 /** `L` switches the language on screens without a text field. */
 function langKey(s: State, key: Key): Step {
-  return key.kind === 'char' && key.ch.toUpperCase() === 'L' ? [{ ...s, lang: s.lang === 'en' ? 'hi' : 'en' }, []] : [s, []];
+  return key.kind === 'char' && key.ch.toUpperCase() === 'L' ? toggleLang(s) : [s, []];
 }
 
 /** Edits a digits field: `allow` says which characters it takes, `max` its length. */

@@ -121,6 +121,7 @@ const L = {
   agentDown: { en: 'The agent is not running (no local API)', hi: 'एजेंट नहीं चल रहा (लोकल API नहीं)' },
   cancelled: { en: 'Stopped waiting', hi: 'प्रतीक्षा रोकी गई' },
   adminOnly: { en: 'For the admin login only', hi: 'केवल एडमिन लॉग इन हेतु' },
+  noHindiHere: { en: 'This screen cannot draw Hindi (Linux VT): the kiosk needs kmscon for it', hi: 'यह स्क्रीन हिंदी नहीं दिखा सकती (Linux VT): इसके लिए kmscon चाहिए' },
 } satisfies Record<string, Text>;
 
 export type LabelKey = keyof typeof L;

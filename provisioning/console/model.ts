@@ -87,6 +87,8 @@ export interface Notice {
 
 export interface State {
   lang: Lang;
+  /** Whether the terminal draws Devanagari (not the Linux VT). */
+  hindi: boolean;
   now: number;
   session?: { user: string; role: Role };
   screen: Screen;
@@ -126,9 +128,11 @@ export type Cmd =
   | { kind: 'logout' }
   | { kind: 'quit' };
 
-export function initialState(o: { now: number; lang?: Lang; idleLockSec?: number; refreshMs?: number }): State {
+export function initialState(o: { now: number; lang?: Lang; hindi?: boolean; idleLockSec?: number; refreshMs?: number }): State {
+  const hindi = o.hindi ?? true;
   return {
-    lang: o.lang ?? 'en',
+    lang: hindi ? (o.lang ?? 'en') : 'en',
+    hindi,
     now: o.now,
     screen: { kind: 'login', field: 'user', user: '', pin: '' },
     snap: {},

@@ -114,7 +114,7 @@ const loginScreen = (): Screen => ({ kind: 'login', field: 'user', user: '', pin
 
 function onKey(s: State, key: Key): Step {
   if (key.kind === 'ctrl-c') return [s, [{ kind: 'quit' }]];
-  if (key.kind === 'f' && key.n === 2) return [{ ...s, lang: s.lang === 'en' ? 'hi' : 'en' }, []];
+  if (key.kind === 'f' && key.n === 2) return toggleLang(s);
   if (s.busy) {
     // Waiting: the keyboard only stops the wait (the late answer is then ignored).
     if (key.kind !== 'esc') return [s, []];
@@ -125,6 +125,15 @@ function onKey(s: State, key: Key): Step {
   if (sc.kind === 'login') return loginKey(s, sc, key);
   if (sc.kind === 'home') return homeKey(s, sc, key);
   return flowKey(s, sc, key);
+}
+
+/**
+ * Hindi ↔ English. A Linux VT cannot draw Devanagari (its fonts hold 512 glyphs at most), so there
+ * the console stays in English and says why (kmscon draws it: provisioning/README.md, Boot).
+ */
+export function toggleLang(s: State): Step {
+  if (!s.hindi) return [{ ...s, lang: 'en', notice: { level: 'warn', text: both('noHindiHere') } }, []];
+  return [{ ...s, lang: s.lang === 'en' ? 'hi' : 'en' }, []];
 }
 
 function loginKey(s: State, sc: Extract<Screen, { kind: 'login' }>, key: Key): Step {
@@ -202,7 +211,7 @@ function homeKey(s: State, sc: Extract<Screen, { kind: 'home' }>, key: Key): Ste
       return key.n === 10 ? go(items.find((i) => i.action === 'logout')) : [s, []];
     case 'char': {
       const ch = key.ch.toUpperCase();
-      if (ch === 'L') return [{ ...s, lang: s.lang === 'en' ? 'hi' : 'en' }, []];
+      if (ch === 'L') return toggleLang(s);
       if (/^[1-9]$/.test(ch)) return go(items[Number(ch) - 1]);
       return go(items.find((i) => i.letter === ch));
     }

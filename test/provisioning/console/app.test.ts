@@ -59,7 +59,7 @@ t.test('a silent agent: the wait ends at its deadline with a clear message', asy
 
 t.test('no agent at all: the message says so', async (t) => {
   const term = new FakeTerminal();
-  const done = runConsole(term, { socket: join(mkdtempSync(join(tmpdir(), 'kc-')), 'none.sock'), idleLockSec: 0, lang: 'hi', refreshMs: 60_000 });
+  const done = runConsole(term, { socket: join(mkdtempSync(join(tmpdir(), 'kc-')), 'none.sock'), idleLockSec: 0, lang: 'hi', hindi: true, refreshMs: 60_000 });
   term.press('asha\r4821\r');
   await term.until(/एजेंट नहीं चल रहा/, 3000);
   term.press('\x03');

@@ -229,3 +229,12 @@ t.test('no printer configured is shown as such, not as a failure', (t) => {
   t.equal(d.s.snap.error, undefined);
   t.end();
 });
+
+t.test('on a Linux VT (no Devanagari) the console stays in English and says why', (t) => {
+  const d = new Drive({ hindi: false, lang: 'hi' });
+  t.equal(d.s.lang, 'en', '--lang hi cannot take effect on a VT');
+  d.key({ kind: 'f', n: 2 });
+  t.equal(d.s.lang, 'en');
+  t.match(d.s.notice, { level: 'warn', text: { en: /needs kmscon/ } });
+  t.end();
+});
