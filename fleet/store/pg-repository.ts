@@ -3,13 +3,16 @@
  * database behind a shared subscription (DESIGN §7). The same rows as SQLite; each kiosk update
  * is a SERIALIZABLE transaction, retried on conflict, so `fn` may run more than once.
  */
-import { PgDb } from './pg.js';
+import { PgDb, ROW_LOCKED } from './pg.js';
 import { migratePg } from './pg-migrations.js';
 import type { FleetRepository, FleetSnapshot, KioskRecord, StoredEvent } from './repository.js';
 import { SqlOperations } from './sql-operations.js';
 import type { AccessRepository } from './access.js';
 import { SqlAccess } from './sql-access.js';
-import { kioskToParams, rowToEvent, rowToKiosk, UPSERT } from './sqlite-repository.js';
+import { COLUMNS, kioskToParams, rowToEvent, rowToKiosk, UPSERT } from './sqlite-repository.js';
+import type { Sql } from './sqlite.js';
+
+const INSERT = `INSERT INTO kiosks (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map(() => '?').join(', ')})`;
 
 export class PgFleetRepository extends SqlOperations implements FleetRepository {
   readonly access: AccessRepository;
@@ -36,13 +39,20 @@ export class PgFleetRepository extends SqlOperations implements FleetRepository 
     return row ? rowToKiosk(row) : undefined;
   }
 
+  protected override rowTransaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    return this.db.transaction(fn, ROW_LOCKED);
+  }
+  protected override readonly forUpdate = ' FOR UPDATE';
+
   updateKiosk(kioskId: string, fn: (current: KioskRecord | undefined) => KioskRecord | undefined): Promise<KioskRecord | undefined> {
-    return this.db.transaction(async (tx) => {
+    return this.rowTransaction(async (tx) => {
       const row = await tx.get('SELECT * FROM kiosks WHERE kiosk_id = ? FOR UPDATE', [kioskId]);
       const current = row ? rowToKiosk(row) : undefined;
       const next = fn(current);
       if (!next) return current;
-      await tx.run(UPSERT, kioskToParams({ ...next, kioskId }));
+      // A new kiosk is a plain insert: another instance inserting it meanwhile makes this one
+      // fail on the key and run again under the row lock, rather than overwrite it.
+      await tx.run(current ? UPSERT : INSERT, kioskToParams({ ...next, kioskId }));
       return { ...next, kioskId };
     });
   }

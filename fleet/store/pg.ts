@@ -32,6 +32,9 @@ function over(q: (text: string, params?: SqlValue[]) => Promise<pg.QueryResult>)
 }
 
 const RETRY_CODES = new Set(['40001', '40P01']); // serialization failure, deadlock
+const UNIQUE_VIOLATION = '23505';
+/** One row read-modify-written under its row lock (`SELECT … FOR UPDATE`): no false conflicts between rows. */
+export const ROW_LOCKED = 'ISOLATION LEVEL READ COMMITTED';
 
 export class PgDb implements SqlDb {
   private readonly direct: Sql;
@@ -71,7 +74,11 @@ export class PgDb implements SqlDb {
       } catch (err) {
         await client.query('ROLLBACK').catch(() => undefined);
         const code = (err as { code?: string }).code;
-        if (!code || !RETRY_CODES.has(code) || attempt >= 20) throw err;
+        // Under READ COMMITTED a row lock cannot cover a row that does not exist yet: two
+        // instances creating the same row meet at its unique key, and the loser runs again and
+        // finds the row.
+        const retry = code !== undefined && (RETRY_CODES.has(code) || (code === UNIQUE_VIOLATION && mode.includes('READ COMMITTED')));
+        if (!retry || attempt >= 20) throw err;
         await new Promise((r) => setTimeout(r, Math.random() * 5 * (attempt + 1)));
       } finally {
         client.release();

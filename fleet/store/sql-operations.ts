@@ -82,6 +82,17 @@ function rowToAlert(r: Row): OpenAlert {
 export abstract class SqlOperations implements OperationsRepository {
   protected constructor(protected readonly sql: SqlDb) {}
 
+  /**
+   * A transaction that reads and rewrites one row, and the clause that locks the row it reads.
+   * SQLite has one writer at a time anyway; PostgreSQL takes the row lock under READ COMMITTED,
+   * where SERIALIZABLE would abort most concurrent ingest transactions on unrelated kiosks.
+   * A row created meanwhile makes the insert fail on its key and the transaction run again.
+   */
+  protected rowTransaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
+    return this.sql.transaction(fn);
+  }
+  protected readonly forUpdate: string = '';
+
   async addTransaction(t: StoredTransaction): Promise<boolean> {
     const res = await this.sql.run(
       `INSERT INTO transactions (kiosk_id, seq, entry, ts, synced, service_code, status, amount_paise, balance_paise, data_json, received_at)
@@ -108,8 +119,8 @@ export abstract class SqlOperations implements OperationsRepository {
   }
 
   noteSeq(kioskId: string, channel: string, seq: number): Promise<SeqMark> {
-    return this.sql.transaction(async (tx) => {
-      const row = await tx.get<{ last_seq: number; missed: number }>('SELECT last_seq, missed FROM seq_marks WHERE kiosk_id = ? AND channel = ?', [
+    return this.rowTransaction(async (tx) => {
+      const row = await tx.get<{ last_seq: number; missed: number }>(`SELECT last_seq, missed FROM seq_marks WHERE kiosk_id = ? AND channel = ?${this.forUpdate}`, [
         kioskId,
         channel,
       ]);
@@ -123,7 +134,8 @@ export abstract class SqlOperations implements OperationsRepository {
       if (seq <= last) {
         // A straggler newly stored (the caller passes only those) fills one hole counted earlier:
         // with several fleet instances a kiosk's messages overtake each other, and `missed` must
-        // end up counting only the holes that stay open.
+        // end up counting only the holes that stay open. (One older than the first seq ever
+        // noted closes a hole it did not open; the count can only come out low, never below 0.)
         if (missed === 0) return { gap: 0, lastSeq: last, missed };
         await tx.run('UPDATE seq_marks SET missed = missed - 1 WHERE kiosk_id = ? AND channel = ?', [kioskId, channel]);
         return { gap: 0, lastSeq: last, missed: missed - 1 };

@@ -49,6 +49,23 @@ if (!PG_BIN) {
     t.equal((await repo.getKiosk('MP-BPL-0007'))?.session, 40, 'a failed update rolls back');
   });
 
+  t.test('sequence marks from two instances at once, in any order: every hole closed, none counted twice', async (t) => {
+    const repo = await open(t);
+    const other = await PgFleetRepository.open(repo.db.pool.options.connectionString!);
+    t.teardown(() => other.close());
+    // Seqs 1..40 of one kiosk, shuffled and split between the instances, all at once: the first
+    // insert of the mark races, later ones lock its row.
+    const seqs = Array.from({ length: 40 }, (_, i) => i + 1).sort(() => Math.random() - 0.5);
+    const marks = await Promise.all(seqs.map((seq, i) => (i % 2 ? repo : other).noteSeq('MP-BPL-0009', 'events', seq)));
+    const gaps = marks.reduce((n, m) => n + (m.gap > 0 ? 1 : 0), 0);
+    const row = await repo.db.get<{ last_seq: string; missed: string; gaps: string }>('SELECT last_seq, missed, gaps FROM seq_marks WHERE kiosk_id = ?', ['MP-BPL-0009']);
+    t.equal(Number(row?.last_seq), 40, 'the newest seq is the mark');
+    t.equal(Number(row?.gaps), gaps, 'every gap a caller was told of is counted once');
+    // Every seq came, so every hole above the first seq noted was closed by its straggler; two
+    // instances computing a gap from the same old mark would have left holes counted twice.
+    t.equal(Number(row?.missed), 0, 'no hole left open');
+  });
+
   t.test('events unique on kiosk and seq; invalid counts; meta; snapshot', async (t) => {
     const repo = await open(t);
     const e = { kioskId: 'RJ-JAI-0001', seq: 7, type: 'power.lost', severity: 'warning', ts: 1_764_000_000_000, mono: 2, boot: 'b', synced: false, data: { on: 'battery' }, receivedAt: 1_764_000_000_003 };
