@@ -96,7 +96,15 @@ export function runConsole(term: Terminal, o: ConsoleOptions): Promise<number> {
     term.write('\x1b[2J');
     render();
   });
-  const tick = setInterval(() => dispatch({ kind: 'tick', now: now() }), 250);
+  // The spinner turns every 250 ms while a call is waited for; otherwise a tick a second is enough
+  // for the clock, the refresh and the idle lock (the view is not redrawn for nothing on a Pi).
+  let lastTick = 0;
+  const tick = setInterval(() => {
+    const t = now();
+    if (!state.busy && t - lastTick < 1000) return;
+    lastTick = t;
+    dispatch({ kind: 'tick', now: t });
+  }, 250);
   dispatch({ kind: 'tick', now: now() });
   return done.finally(() => {
     clearInterval(tick);
