@@ -153,7 +153,7 @@ export function flowReply(s: State, m: Reply): Step {
       if (sc.kind !== 'capture') return [s, []];
       const item = captureItem(b, sc.samagra.slice(-4));
       const captures = [item, ...s.captures.filter((c) => c.id !== item.id)].slice(0, 20);
-      return [{ ...s, captures, screen: { ...sc, step: 'state', captureId: item.id }, lastRefresh: s.now - s.refreshMs + 1000 }, []];
+      return [{ ...s, captures, screen: { ...sc, step: 'state', captureId: item.id }, lastPoll: 0 }, []];
     }
     case 'capture-reprint': {
       const id = sc.kind === 'capture' ? sc.captureId : undefined;

@@ -101,6 +101,8 @@ export interface State {
   fingerprint: 'unknown' | 'offered' | 'hidden';
   lastInput: number;
   lastRefresh: number;
+  /** The last look at the capture on its own screen (every second, apart from the refresh). */
+  lastPoll: number;
   /** Background requests in flight, so a slow agent does not pile up refreshes. */
   pending: number;
   nextId: number;
@@ -140,6 +142,7 @@ export function initialState(o: { now: number; lang?: Lang; hindi?: boolean; idl
     fingerprint: 'unknown',
     lastInput: o.now,
     lastRefresh: 0,
+    lastPoll: 0,
     pending: 0,
     nextId: 1,
     idleLockSec: o.idleLockSec ?? 300,

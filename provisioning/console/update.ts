@@ -96,10 +96,10 @@ export function refresh(s0: State): Step {
 /** On the capture's own screen its state is followed every second, not every refresh. */
 function pollCapture(s: State): Step {
   const sc = s.screen;
-  if (sc.kind !== 'capture' || sc.step !== 'state' || !sc.captureId || s.pending > 0 || s.now - s.lastRefresh < 1000) return [s, []];
+  if (sc.kind !== 'capture' || sc.step !== 'state' || !sc.captureId || s.pending > 0 || s.now - s.lastPoll < 1000) return [s, []];
   const c = s.captures.find((x) => x.id === sc.captureId);
   if (!c || !captureOpen(c)) return [s, []];
-  return request({ ...s, lastRefresh: s.now - s.refreshMs + 1000 }, 'capture-poll', 'GET', `/v1/ekyc/captures/${c.id}`, { background: true });
+  return request({ ...s, lastPoll: s.now }, 'capture-poll', 'GET', `/v1/ekyc/captures/${c.id}`, { background: true });
 }
 
 /** Ends the session: back to the login screen, nothing of the last user left on it. */

@@ -134,6 +134,11 @@ t.test('e-KYC capture: the Samagra ID format, consent, the capture and its state
   d.cmds = [];
   d.tick(1000);
   t.match(d.api('capture-poll'), { path: '/v1/ekyc/captures/c-1' }, 'followed every second on its screen');
+  t.notOk(d.cmds.some((c) => c.kind === 'api' && c.tag === 'wallet'), 'without the whole refresh');
+  d.ok('capture-poll', { id: 'c-1', state: 'sent', receiptPrinted: false, transactionRecorded: false });
+  d.tick(500);
+  t.equal(d.cmds.length, 0, 'not before the second is up');
+  d.tick(500);
   d.ok('capture-poll', { id: 'c-1', state: 'accepted', receiptPrinted: true, transactionRecorded: true });
   t.match(d.s.captures, [{ id: 'c-1', state: 'accepted', samagraTail: '6789', receiptPrinted: true }]);
   d.type('r');
