@@ -10,11 +10,11 @@
  *
  * Within a lane, captures are decided concurrently (up to LANE_WINDOW at once): MQTT.js reads
  * nothing more from a connection until its message handler calls back, so the handler calls back at
- * once without MQTT.js's PUBACK and the lane sends the PUBACKs itself, in the order the envelopes
- * arrived (MQTT 3.1.1 §4.6), each once its capture's outcome is recorded and its result
- * acknowledged, and only on the connection the envelope came on (a packet id of a dropped
- * connection may name another message on the next one). The outcome store commits what was
- * decided meanwhile together (one fsync for several).
+ * once without MQTT.js's PUBACK and the lane sends the PUBACKs itself (fleet/acks.ts, as ingest
+ * does), in the order the envelopes arrived (MQTT 3.1.1 §4.6), each once its capture's outcome is
+ * recorded and its result acknowledged, and only on the connection the envelope came on (a packet
+ * id of a dropped connection may name another message on the next one). The outcome store commits
+ * what was decided meanwhile together (one fsync for several).
  *
  * Lanes: where the broker speaks MQTT 5 the receiver opens `lanes` connections on one shared
  * subscription (`$share/<group>/kiosk/v1/+/captures`, as the fleet monitor does, DESIGN §7); the
@@ -29,6 +29,7 @@ import { readFileSync } from 'node:fs';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { parsePrivateKey } from '../../protocols/seal/seal.js';
 import { TOPIC_ROOT, topicFor } from '../../protocols/telemetry/index.js';
+import { InOrderAcks } from '../acks.js';
 import type { Logger } from '../log.js';
 import type { Authenticator } from './authenticator.js';
 import { SimulatedAuthenticator } from './authenticator.js';
@@ -61,16 +62,6 @@ const RESULT_TIMEOUT_MS = 10_000;
 
 /** Envelopes a lane decides at once; beyond it the lane stops reading until one is done. */
 const LANE_WINDOW = 64;
-
-/** MQTT.js sends no PUBACK for a message whose handler calls back with an error; the lane sends its own. */
-const ACK_DEFERRED = new Error('acknowledged by the lane once decided');
-
-/** One envelope being decided on a lane, in arrival order. */
-interface Received {
-  stream: MqttClient['stream'];
-  mid: number | undefined;
-  state: 'running' | 'done' | 'failed';
-}
 
 /** Seven days: what the broker keeps for a lane that is away (MQTT 5 session expiry, s). */
 const SESSION_EXPIRY_SEC = 7 * 86_400;
@@ -173,49 +164,23 @@ export class CaptureReceiver {
     };
     const filter = v5 ? `$share/${this.o.shareGroup ?? 'kiosk-fleet-captures'}/${CAPTURES_FILTER}` : CAPTURES_FILTER;
     const client = mqtt.connect(this.o.url, options);
-    const order: Received[] = [];
-    let held: (() => void) | undefined;
-    /** PUBACKs from the head of the arrival order, as far as the envelopes there are done. */
-    const ackHead = () => {
-      while (order.length && order[0]!.state !== 'running') {
-        const r = order.shift()!;
-        if (r.state === 'failed') {
-          // Not acknowledged, nor anything after it on this connection: a new connection makes the
-          // broker send them again (the recorded outcomes make those duplicates, not second
-          // authentications).
-          if (!this.#stopped && !r.stream.destroyed) r.stream.destroy();
-          continue;
-        }
-        if (r.mid !== undefined && client.stream === r.stream && !r.stream.destroyed && r.stream.writable) {
-          r.stream.write(Buffer.from([0x40, 0x02, r.mid >> 8, r.mid & 0xff])); // PUBACK, MQTT 3.1.1 §3.4 / 5.0 §3.4.2.1
-        }
-      }
-      if (held && order.length < LANE_WINDOW) {
-        const go = held;
-        held = undefined;
-        go();
-      }
-    };
+    const acks = new InOrderAcks(client, LANE_WINDOW);
     client.handleMessage = (packet, done) => {
-      const r: Received = { stream: client.stream, mid: packet.qos > 0 ? packet.messageId : undefined, state: 'running' };
-      order.push(r);
+      const stream = client.stream;
       const run = this.#handle(packet.topic, packet.payload as Uint8Array);
       this.#inflight.add(run);
-      run.then(
-        () => {
-          r.state = 'done';
-        },
-        (err: unknown) => {
-          r.state = 'failed';
+      // Decided: acknowledged in arrival order (InOrderAcks). Not decided: the connection is dropped
+      // before the acknowledgements reach it, so neither this envelope nor any later one of this
+      // connection is acknowledged; the broker sends them again on the next (the recorded outcomes
+      // make those duplicates, not second authentications). Also when stopping: nothing refused
+      // may be acknowledged.
+      const settled = run
+        .catch((err: unknown) => {
           if (!this.#stopped) this.o.log.error({ topic: packet.topic, err: (err as Error).message.slice(0, 160) }, 'capture not handled; left for redelivery');
-        },
-      ).finally(() => {
-        this.#inflight.delete(run);
-        ackHead();
-      });
-      // Keep reading unless the window is full; the PUBACK is the lane's (ackHead).
-      if (order.length < LANE_WINDOW) done(ACK_DEFERRED);
-      else held = () => done(ACK_DEFERRED);
+          if (!stream.destroyed) stream.destroy();
+        })
+        .finally(() => this.#inflight.delete(run));
+      acks.take(packet, done, settled);
     };
 
     client.on('connect', (ack) => {
