@@ -1,7 +1,8 @@
 /**
  * The PostgreSQL implementation of FleetRepository, for several fleet instances sharing one
  * database behind a shared subscription (DESIGN §7). The same rows as SQLite; each kiosk update
- * is a SERIALIZABLE transaction, retried on conflict, so `fn` may run more than once.
+ * reads its row under the row lock (READ COMMITTED, `SELECT … FOR UPDATE`) and is retried when
+ * another instance created the row meanwhile, so `fn` may run more than once.
  */
 import { PgDb, ROW_LOCKED } from './pg.js';
 import { migratePg } from './pg-migrations.js';

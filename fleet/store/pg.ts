@@ -1,7 +1,8 @@
 /**
  * A small adapter over a `pg` pool with the same shape as the SQLite wrapper: `?` parameters
- * (numbered here), and transactions run SERIALIZABLE and retried on a serialization failure, so
- * several fleet instances can read-modify-write one kiosk without lost updates (DESIGN §7).
+ * (numbered here), and transactions run SERIALIZABLE (or READ COMMITTED under a row lock, for
+ * ingest's one-row updates) and are retried on a serialization failure, so several fleet
+ * instances can read-modify-write one kiosk without lost updates (DESIGN §7).
  */
 import pg from 'pg';
 import type { Row, Sql, SqlValue } from './sqlite.js';
