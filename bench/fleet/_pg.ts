@@ -36,7 +36,7 @@ export async function startPg(): Promise<BenchPg> {
   const data = join(dir, 'data');
   execFileSync(...as(join(bin, 'initdb'), ['-D', data, '-U', 'fleet', '--auth=trust', '-E', 'UTF8']), { stdio: 'pipe' });
   const port = await freePort();
-  const proc: ChildProcess = spawn(...as(join(bin, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', ...(process.env['BENCH_PG_ASYNC'] ? ['-c', 'synchronous_commit=off'] : [])]), { stdio: ['ignore', 'ignore', 'pipe'] });
+  const proc: ChildProcess = spawn(...as(join(bin, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1']), { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   proc.stderr?.on('data', (d: Buffer) => (log += d.toString()));
   const admin = `postgres://fleet@127.0.0.1:${port}/postgres`;
