@@ -38,7 +38,7 @@ export const EkycConfig = z
       .min(2)
       .max(86_400)
       .default(120)
-      .describe("How long a capture the broker acknowledged waits for central's answer before it is sent again, s (default 120)"),
+      .describe("How long a capture the broker acknowledged waits for central's answer before it is sent again, s (default 120; the wait doubles with each resend, to at most 32 times this)"),
     services: z
       .array(ServiceCode)
       .min(1)

@@ -281,7 +281,7 @@ export class EkycService {
       for (const r of await dueToResend(tx, now.ts, o.config.resendSec * 1000)) {
         const id = await o.outbox.requeue(tx, r.outbox_id!);
         if (id === undefined) continue;
-        await tx.run('UPDATE captures SET outbox_id = ? WHERE id = ?', [id, r.id]);
+        await tx.run('UPDATE captures SET outbox_id = ?, resends = resends + 1 WHERE id = ?', [id, r.id]);
         resent++;
       }
       return out;

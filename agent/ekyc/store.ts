@@ -28,6 +28,7 @@ export interface CaptureRow {
   updated_ts: number;
   txn_recorded: number;
   printed: number;
+  resends: number;
 }
 
 export function getCapture(q: Queries, id: string): Promise<CaptureRow | undefined> {
@@ -69,15 +70,16 @@ export async function markSent(q: Queries, now: number): Promise<number> {
 }
 
 /**
- * Sent captures central has not answered within `waitMs` of the broker's PUBACK (wall clock; a
- * clock that stepped backwards counts as waited too): their envelope is sent again. The receiver
- * answers a capture it already decided `duplicate` with the first outcome, so a resend never
- * authenticates twice.
+ * Sent captures central has not answered in time since the broker's PUBACK (wall clock; a clock
+ * that stepped backwards counts as waited too): their envelope is sent again. The wait doubles
+ * with each resend, up to 32 × `waitMs`, so a receiver that is away for hours does not find a copy
+ * of every capture per `waitMs` queued for it at the broker. The receiver answers a capture it
+ * already decided `duplicate` with the first outcome, so a resend never authenticates twice.
  */
 export function dueToResend(tx: Queries, now: number, waitMs: number): Promise<Pick<CaptureRow, 'id' | 'outbox_id'>[]> {
   return tx.all(
     `SELECT c.id, c.outbox_id FROM captures c JOIN outbox_held h ON h.id = c.outbox_id
-      WHERE c.state IN ('queued', 'sent') AND abs(? - h.acked_ts) >= ?
+      WHERE c.state IN ('queued', 'sent') AND abs(? - h.acked_ts) >= ? * (1 << min(c.resends, 5))
       ORDER BY h.id`,
     [now, waitMs],
   );

@@ -4,7 +4,7 @@
  * - `outbox_held`: a capture envelope the broker acknowledged stays in the outbox, marked here,
  *   until central's result says it arrived (the end-to-end acknowledgement). A table of its own
  *   rather than a column: marking a row must not rewrite its 12 KB of ciphertext. A trigger takes
- *   the mark away with the row, whoever deletes it. A broker's PUBACK
+ *   the mark away with the row, whoever deletes it. `captures.resends` spaces the resends out. A broker's PUBACK
  *   only says the broker has it: a broker acknowledges and drops what it receives while nobody is
  *   subscribed (a fresh broker before the receiver's persistent session exists, a broker that lost
  *   its storage), and the kiosk must then send it again rather than forget it.
@@ -20,6 +20,7 @@ export const LINK_MIGRATION: Migration = {
   sql: `
     CREATE TABLE outbox_held (id INTEGER PRIMARY KEY, acked_ts INTEGER NOT NULL);
     CREATE TRIGGER outbox_held_gone AFTER DELETE ON outbox BEGIN DELETE FROM outbox_held WHERE id = OLD.id; END;
+    ALTER TABLE captures ADD COLUMN resends INTEGER NOT NULL DEFAULT 0;
     CREATE TABLE inbox (
       id INTEGER PRIMARY KEY AUTOINCREMENT,
       channel TEXT NOT NULL,

@@ -43,6 +43,15 @@ t.test('an envelope the broker acknowledged but nobody received is sent again un
   t.ok(await publisher.drained(5000));
   t.equal((await r.service.get(v.id))?.state, 'sent', 'still sent, not queued again');
 
+  // Still no answer (say central's receiver went away again): the next wait is twice as long.
+  r.time.advance(60_000);
+  t.same(await r.service.sweep(), { sent: 0, expired: 0, resent: 0 }, 'not after resendSec the second time');
+  r.time.advance(60_000);
+  t.same(await r.service.sweep(), { sent: 0, expired: 0, resent: 1 }, 'after twice resendSec');
+  t.ok(await publisher.drained(5000));
+  for (let i = 0; i < 100 && seen.length < 2; i++) await sleep(20);
+  t.same(seen, [v.id, v.id]);
+
   // The answer ends it: the held envelope is deleted, nothing more is sent.
   t.equal(await r.service.onResult(result(v.id)), 'applied');
   t.same(await r.store.all("SELECT id FROM outbox WHERE channel = 'captures'"), [], 'envelope deleted on the answer');
