@@ -14,7 +14,7 @@ import { dirname } from 'node:path';
 import type { Logger } from '../drivers/common/logger.js';
 import { ApiServer } from './api/server.js';
 import { Router } from './api/router.js';
-import { statusRoute } from './api/status.js';
+import { ekycStatus, statusRoute } from './api/status.js';
 import { bearerAuthenticator } from './auth/sessions.js';
 import { CAPABILITIES } from './capabilities.js';
 import { Clock } from './clock.js';
@@ -160,7 +160,7 @@ export class Agent {
   async #startApi(logger: Logger): Promise<void> {
     const cfg = this.loaded.config;
     this.router.add(
-      statusRoute(() => ({
+      statusRoute(async () => ({
         kiosk: { id: cfg.kiosk.id, ...(cfg.kiosk.name ? { name: cfg.kiosk.name } : {}), district: cfg.kiosk.district, lsp: cfg.kiosk.lsp },
         version: AGENT_VERSION,
         uptimeSec: Math.round(process.uptime()),
@@ -168,6 +168,8 @@ export class Agent {
         queue: { depth: this.outbox.depth().rows, bytes: this.outbox.depth().bytes, overLimit: this.outbox.overLimit },
         clock: this.clock.info(),
         devices: this.devices.snapshot(),
+        // The kiosk-wide capture queue for the console's home screen (issue 11).
+        ...(cfg.ekyc ? { ekyc: await ekycStatus(this.store, Date.now()) } : {}),
       })),
     );
     if (!cfg.api.enabled) return;

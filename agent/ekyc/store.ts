@@ -44,6 +44,15 @@ export async function countQueued(q: Queries): Promise<number> {
 }
 
 /**
+ * Captures by state, and how many of each reached it at or after `sinceTs` (wall clock, e.g. the
+ * start of the day): counts only, for GET /v1/status. Decided captures are pruned by count
+ * (pruneDecided), so the totals of decided states are of the history kept, not of all time.
+ */
+export function countByState(q: Queries, sinceTs: number): Promise<{ state: CaptureState; n: number; since: number }[]> {
+  return q.all('SELECT state, count(*) AS n, coalesce(sum(updated_ts >= ?), 0) AS since FROM captures GROUP BY state', [sinceTs]);
+}
+
+/**
  * Deletes a capture's envelope from the outbox (expired, or answered before its PUBACK was
  * recorded) and returns the negative delta for the outbox's accounting. secure_delete is on, so
  * the freed pages are overwritten (DESIGN §2: the PID block is deleted once sent or stale).
