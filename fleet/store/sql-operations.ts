@@ -1,7 +1,8 @@
 /**
- * OperationsRepository in SQL that SQLite and PostgreSQL both run (parameters written `?`, which
- * the PostgreSQL adapter numbers). SqliteFleetRepository and PgFleetRepository inherit it over
- * their own connection; every read-modify-write is one transaction of the adapter.
+ * The fleet store in SQL that SQLite and PostgreSQL both run (parameters written `?`, which the
+ * PostgreSQL adapter numbers): kiosks, events, counters, meta and the operations of issue 10.
+ * SqliteFleetRepository and PgFleetRepository inherit it over their own connection with their
+ * SqlDialect; every read-modify-write is one transaction of the adapter (DESIGN §7).
  */
 import {
   type AlertChange,
@@ -17,81 +18,122 @@ import {
   type SeqMark,
   type StoredTransaction,
 } from './operations.js';
-import type { Row, Sql } from './sqlite.js';
+import type { FleetRepository, FleetSnapshot, KioskRecord, StoredEvent } from './repository.js';
+import type { Sql } from './sqlite.js';
+import { INSERT, UPSERT, kioskToParams, rowToAlert, rowToEvent, rowToJob, rowToKiosk, rowToTarget, rowToTxn, strOrNull } from './sql-rows.js';
 
-/** What the operations need of a database: statements, and transactions that may be retried. */
+/** What the store needs of a database: statements, transactions that may be retried, and consistent reads. */
 export interface SqlDb extends Sql {
   transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  /** Several reads from one snapshot. */
+  snapshot<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
 }
 
-const obj = (v: unknown): Record<string, unknown> | null =>
-  typeof v === 'string' ? (JSON.parse(v) as Record<string, unknown>) : null;
-const strOrNull = (v: unknown): string | null => (typeof v === 'string' ? v : null);
-
-function rowToTxn(r: Row): StoredTransaction {
-  return {
-    kioskId: String(r.kiosk_id),
-    seq: Number(r.seq),
-    entry: String(r.entry) as StoredTransaction['entry'],
-    ts: Number(r.ts),
-    synced: Number(r.synced) === 1,
-    serviceCode: strOrNull(r.service_code),
-    status: strOrNull(r.status),
-    amountPaise: Number(r.amount_paise),
-    balancePaise: Number(r.balance_paise),
-    data: obj(r.data_json) ?? {},
-    receivedAt: Number(r.received_at),
-  };
-}
-
-function rowToJob(r: Row): JobRecord {
-  return {
-    jobId: String(r.job_id),
-    type: String(r.type),
-    params: obj(r.params_json) ?? {},
-    target: String(r.target),
-    createdAt: Number(r.created_at),
-    expiresTs: Number(r.expires_ts),
-    createdBy: String(r.created_by),
-  };
-}
-
-function rowToTarget(r: Row): JobTarget {
-  return {
-    jobId: String(r.job_id),
-    kioskId: String(r.kiosk_id),
-    status: String(r.status) as JobTargetStatus,
-    code: strOrNull(r.code),
-    reason: strOrNull(r.reason),
-    result: obj(r.result_json),
-    updatedAt: Number(r.updated_at),
-  };
-}
-
-function rowToAlert(r: Row): OpenAlert {
-  return {
-    kioskId: String(r.kiosk_id),
-    kind: String(r.kind),
-    severity: String(r.severity) as AlertSeverity,
-    detail: String(r.detail),
-    openedAt: Number(r.opened_at),
-    updatedAt: Number(r.updated_at),
-  };
-}
-
-export abstract class SqlOperations implements OperationsRepository {
-  protected constructor(protected readonly sql: SqlDb) {}
-
+/** Where the two databases' SQL differs. */
+export interface SqlDialect {
   /**
    * A transaction that reads and rewrites one row, and the clause that locks the row it reads.
    * SQLite has one writer at a time anyway; PostgreSQL takes the row lock under READ COMMITTED,
    * where SERIALIZABLE would abort most concurrent ingest transactions on unrelated kiosks.
    * A row created meanwhile makes the insert fail on its key and the transaction run again.
    */
-  protected rowTransaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T> {
-    return this.sql.transaction(fn);
+  rowTransaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  readonly forUpdate: '' | ' FOR UPDATE';
+  /** The larger of two values: SQLite's scalar MAX, PostgreSQL's GREATEST. */
+  readonly greatest: 'MAX' | 'GREATEST';
+  /** An integer parameter in arithmetic: PostgreSQL needs its type (`?::bigint`), SQLite does not. */
+  readonly int: '?' | '?::bigint';
+}
+
+export abstract class SqlOperations implements Omit<FleetRepository, 'access' | 'close'>, OperationsRepository {
+  protected constructor(
+    protected readonly sql: SqlDb,
+    private readonly dialect: SqlDialect,
+  ) {}
+
+  async getKiosk(kioskId: string): Promise<KioskRecord | undefined> {
+    const row = await this.sql.get('SELECT * FROM kiosks WHERE kiosk_id = ?', [kioskId]);
+    return row ? rowToKiosk(row) : undefined;
   }
-  protected readonly forUpdate: string = '';
+
+  updateKiosk(kioskId: string, fn: (current: KioskRecord | undefined) => KioskRecord | undefined): Promise<KioskRecord | undefined> {
+    return this.dialect.rowTransaction(async (tx) => {
+      const row = await tx.get(`SELECT * FROM kiosks WHERE kiosk_id = ?${this.dialect.forUpdate}`, [kioskId]);
+      const current = row ? rowToKiosk(row) : undefined;
+      const next = fn(current);
+      if (!next) return current;
+      // A new kiosk is a plain insert: another PostgreSQL instance inserting it meanwhile makes
+      // this one fail on the key and run again under the row lock, rather than overwrite it.
+      await tx.run(current ? UPSERT : INSERT, kioskToParams({ ...next, kioskId }));
+      return { ...next, kioskId };
+    });
+  }
+
+  async addEvent(e: StoredEvent): Promise<boolean> {
+    const res = await this.sql.run(
+      `INSERT INTO events (kiosk_id, seq, type, severity, ts, mono, boot, synced, data_json, received_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kiosk_id, seq) DO NOTHING`,
+      [e.kioskId, e.seq, e.type, e.severity, e.ts, e.mono, e.boot, e.synced ? 1 : 0, JSON.stringify(e.data), e.receivedAt],
+    );
+    return res.changes === 1;
+  }
+
+  async listEvents(kioskId: string, limit = 100): Promise<StoredEvent[]> {
+    const rows = await this.sql.all('SELECT * FROM events WHERE kiosk_id = ? ORDER BY seq DESC LIMIT ?', [kioskId, limit]);
+    return rows.map(rowToEvent).reverse();
+  }
+
+  countInvalid(kioskId: string | undefined, error: string, at: number): Promise<void> {
+    return this.sql.transaction(async (tx) => {
+      // Columns qualified by their table: PostgreSQL finds a bare `value` ambiguous beside `excluded`.
+      await tx.run(`INSERT INTO counters (name, value) VALUES ('invalid', 1) ON CONFLICT (name) DO UPDATE SET value = counters.value + 1`);
+      if (kioskId === undefined) return;
+      await tx.run(
+        `INSERT INTO kiosks (kiosk_id, invalid_count, last_invalid_error, last_invalid_at) VALUES (?, 1, ?, ?)
+         ON CONFLICT (kiosk_id) DO UPDATE SET invalid_count = kiosks.invalid_count + 1,
+           last_invalid_error = excluded.last_invalid_error, last_invalid_at = excluded.last_invalid_at`,
+        [kioskId, error.slice(0, 500), at],
+      );
+    });
+  }
+
+  async invalidTotal(): Promise<number> {
+    const row = await this.sql.get<{ value: number | string }>("SELECT value FROM counters WHERE name = 'invalid'");
+    return Number(row?.value ?? 0);
+  }
+
+  async listKiosks(): Promise<KioskRecord[]> {
+    return (await this.sql.all('SELECT * FROM kiosks ORDER BY kiosk_id')).map(rowToKiosk);
+  }
+
+  snapshot(): Promise<FleetSnapshot> {
+    return this.sql.snapshot(async (tx) => {
+      const kiosks = (await tx.all('SELECT * FROM kiosks ORDER BY kiosk_id')).map(rowToKiosk);
+      const total = await tx.get<{ value: number | string }>("SELECT value FROM counters WHERE name = 'invalid'");
+      const meta: Record<string, string> = {};
+      for (const r of await tx.all<{ key: string; value: string }>('SELECT key, value FROM meta')) meta[r.key] = r.value;
+      return { kiosks, invalidTotal: Number(total?.value ?? 0), meta };
+    });
+  }
+
+  async listOverdue(now: number, misses: number, defaultHeartbeatSec: number, notBefore = 0): Promise<string[]> {
+    const { greatest, int } = this.dialect;
+    const rows = await this.sql.all<{ kiosk_id: string }>(
+      `SELECT kiosk_id FROM kiosks WHERE liveness = 'online'
+         AND ${greatest}(COALESCE(last_beat_at, 0), ${int}) + ${int} * COALESCE(heartbeat_sec, ${int}) * 1000 < ${int}
+       ORDER BY kiosk_id`,
+      [notBefore, misses, defaultHeartbeatSec, now],
+    );
+    return rows.map((r) => r.kiosk_id);
+  }
+
+  async setMeta(key: string, value: string): Promise<void> {
+    await this.sql.run('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value', [key, value]);
+  }
+
+  async getMeta(key: string): Promise<string | undefined> {
+    return (await this.sql.get<{ value: string }>('SELECT value FROM meta WHERE key = ?', [key]))?.value;
+  }
 
   async addTransaction(t: StoredTransaction): Promise<boolean> {
     const res = await this.sql.run(
@@ -119,8 +161,8 @@ export abstract class SqlOperations implements OperationsRepository {
   }
 
   noteSeq(kioskId: string, channel: string, seq: number): Promise<SeqMark> {
-    return this.rowTransaction(async (tx) => {
-      const row = await tx.get<{ last_seq: number; missed: number }>(`SELECT last_seq, missed FROM seq_marks WHERE kiosk_id = ? AND channel = ?${this.forUpdate}`, [
+    return this.dialect.rowTransaction(async (tx) => {
+      const row = await tx.get<{ last_seq: number; missed: number }>(`SELECT last_seq, missed FROM seq_marks WHERE kiosk_id = ? AND channel = ?${this.dialect.forUpdate}`, [
         kioskId,
         channel,
       ]);
