@@ -16,6 +16,7 @@ import { systemClock, type Clock } from '../../drivers/ups/clock.js';
 import type { HidDeviceLike } from '../../drivers/ups/megatec-hid.js';
 import type { PowerEvent, ShutdownDecision } from '../../drivers/ups/power-policy.js';
 import type { Capability } from '../context.js';
+import { ShownCharge } from './charge.js';
 import { runShutdownCommand, type CommandOutcome } from './command.js';
 import { PowerMemory } from './memory.js';
 import type { SimulatedUps } from './simulated.js';
@@ -67,9 +68,19 @@ export function upsCapability(deps: UpsCapabilityDeps = {}): Capability {
         chain = chain.then(task).catch((err: unknown) => log.error({ err: (err as Error).message }, 'UPS event not recorded'));
         ctx.track(chain);
       };
+      const shown = new ShownCharge();
       const health = (): void => {
         const s = monitor.snapshot;
-        ctx.devices.set('ups', { ...upsHealth(s), backend: s.backend, line: s.line });
+        // The charge whenever the UPS (or its voltage) tells it, on mains too; `charging` when it says so (CHRG).
+        const u = s.comm === 'lost' ? undefined : s.state;
+        const chargePct = shown.next(u?.chargePct ?? null);
+        ctx.devices.set('ups', {
+          ...upsHealth(s),
+          backend: s.backend,
+          line: s.line,
+          ...(chargePct !== null ? { chargePct, ...(u?.chargeEstimated ? { chargeEstimated: true } : {}) } : {}),
+          ...(u?.charging ? { charging: true } : {}),
+        });
       };
 
       let first = true;
@@ -142,7 +153,7 @@ export function upsCapability(deps: UpsCapabilityDeps = {}): Capability {
       ctx.reporter.addSummary(() => {
         const s = monitor.snapshot;
         if (s.comm === 'lost') return undefined; // the device entry already says disconnected
-        if (s.line !== 'battery') return s.line === 'mains' ? 'power:mains' : undefined;
+        if (s.line !== 'battery') return s.line === 'mains' ? ['power:mains', s.state?.chargePct != null ? `${s.state.chargePct}%` : ''].filter(Boolean).join(' ') : undefined;
         const u = s.state;
         return ['power:battery', u?.chargePct != null ? `${u.chargePct}%` : '', u?.runtimeS != null ? `${Math.round(u.runtimeS)}s` : ''].filter(Boolean).join(' ');
       });
