@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { type Outgoing, SimKiosk } from '../../fleet/loadgen/messages.js';
 import type { BenchResult } from '../run.js';
-import { pgBin, startPg } from './_pg.js';
+import { PG_BIN, startPostgres } from '../../test/fleet/fixtures/postgres.js';
 import { isProbeLine, sleep, startLoadBroker, startProbe } from './_rig.js';
 
 const N = Number(process.env['BENCH_FLEET_N'] ?? 20_000);
@@ -86,8 +86,8 @@ export async function run(): Promise<BenchResult[]> {
       { name: 'mosquitto_sub, same stream', value: lite.subRate, unit: 'msgs/s', note: `publisher done in ${(lite.pubMs / 1000).toFixed(1)} s` },
       { name: 'ingest ratio fleet / mosquitto_sub', value: lite.fleetRate / lite.subRate, unit: '×', note: `10,000 kiosks at 60 s need ~190 msgs/s: ${(lite.fleetRate / 190).toFixed(1)}× headroom` },
     ];
-    if (!pgBin()) return [...results, { name: 'PostgreSQL runs', value: 0, unit: '', note: 'skipped: no PostgreSQL server (Debian package postgresql)' }];
-    const server = await startPg();
+    if (!PG_BIN) return [...results, { name: 'PostgreSQL runs', value: 0, unit: '', note: 'skipped: no PostgreSQL server (Debian package postgresql)' }];
+    const server = await startPostgres({ durable: true });
     try {
       const one = await measure(dir, messages, [await server.createDatabase()]);
       const db = await server.createDatabase();
