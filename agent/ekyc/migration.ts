@@ -34,3 +34,15 @@ export const EKYC_MIGRATION: Migration = {
     CREATE INDEX captures_state ON captures (state, created_ts);
   `,
 };
+
+/**
+ * Migration 6: a sent capture central never answered within its time to live becomes `expired`
+ * with reason `unanswered` (its envelope deleted, reference rd-service-ekyc.md §2.6). Central may
+ * still have authenticated it, so an answer that comes after is applied; `answered_late` records
+ * that it came after the expiry (the operator sees why an expired capture turned accepted).
+ */
+export const EKYC_LATE_MIGRATION: Migration = {
+  version: 6,
+  name: 'e-KYC answers after the time to live',
+  sql: `ALTER TABLE captures ADD COLUMN answered_late INTEGER NOT NULL DEFAULT 0;`,
+};

@@ -38,10 +38,14 @@ export const CaptureViewSchema = z.object({
   ageSec: z.number().int().describe('Age on the monotonic clock at the last check, s'),
   ttlSec: z.number().int(),
   code: z.string().optional(),
-  reason: z.string().optional().describe('Why central rejected it'),
+  reason: z
+    .string()
+    .optional()
+    .describe('Why central rejected it; for an expired capture `unsent` (never sent in time) or `unanswered` (sent, no result from central in time)'),
   authRef: z.string().optional(),
   transactionRecorded: z.boolean(),
   receiptPrinted: z.boolean(),
+  answeredLate: z.literal(true).optional().describe('Central answered after the capture had expired unanswered; the answer was applied'),
 });
 
 export interface CaptureApi {

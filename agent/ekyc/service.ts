@@ -19,6 +19,7 @@ import { OutboxFullError } from '../outbox/outbox.js';
 import type { Queries, Store } from '../store/db.js';
 import { recordEvent } from '../outbox/events.js';
 import type { EkycConfig } from './config.js';
+import { expireCapture } from './expiry.js';
 import type { CaptureSource, ReceiptPrinter, RecordTransaction } from './hooks.js';
 import { ekycProblems } from './problems.js';
 import {
@@ -35,6 +36,7 @@ import {
   TERMINAL,
   type CaptureRow,
   type CaptureState,
+  type ExpiryReason,
 } from './store.js';
 
 /** Decided captures kept for the operator's look-ups (ids, states, reasons; no secret). */
@@ -66,6 +68,8 @@ export interface CaptureView {
   authRef?: string;
   transactionRecorded: boolean;
   receiptPrinted: boolean;
+  /** Central's answer came after the capture had expired `unanswered`. */
+  answeredLate?: true;
 }
 
 export interface EkycServiceOptions {
@@ -100,6 +104,7 @@ export function view(r: CaptureRow): CaptureView {
     ...(r.auth_ref ? { authRef: r.auth_ref } : {}),
     transactionRecorded: r.txn_recorded === 1,
     receiptPrinted: r.printed === 1,
+    ...(r.answered_late === 1 ? { answeredLate: true as const } : {}),
   };
 }
 
@@ -239,8 +244,9 @@ export class EkycService {
   }
 
   /**
-   * Marks delivered captures sent, expires queued ones past their time to live (with
-   * `capture.expired`), and sends again the envelopes central has not answered within resendSec.
+   * Marks delivered captures sent, expires those past their time to live (with `capture.expired`:
+   * queued ones `unsent`, sent ones central has not answered `unanswered`), and sends again the
+   * envelopes central has not answered within resendSec.
    */
   sweep(): Promise<{ sent: number; expired: number; resent: number }> {
     const run = this.#sweep();
@@ -254,29 +260,18 @@ export class EkycService {
     const sent = await markSent(o.store, now.ts);
     await pruneDecided(o.store, KEEP_DECIDED);
     let resent = 0;
-    let givenUp = 0;
+    const expiredBy: Record<ExpiryReason, number> = { unsent: 0, unanswered: 0 };
     const added = await o.store.transaction(async (tx) => {
       await advanceAges(tx, now);
       const out: Added[] = [];
       for (const r of await dueToExpire(tx)) {
-        const dropped = await dropEnvelope(tx, r.outbox_id);
-        if (dropped) out.push(dropped);
-        await tx.run("UPDATE captures SET state = 'expired', outbox_id = NULL, updated_ts = ? WHERE id = ?", [now.ts, r.id]);
-        out.push(
-          await recordEvent(tx, o.outbox, 'capture.expired', 'warning', {
-            captureId: r.id,
-            service: r.service,
-            ageSec: Math.floor(r.age_ms / 1000),
-            ttlSec: r.ttl_sec,
-          }),
-        );
+        out.push(...(await expireCapture(tx, o.outbox, r, 'unsent', now.ts)));
+        expiredBy.unsent++;
       }
       // Sent but unanswered past the time to live: the envelope goes, and is not sent again.
       for (const r of await sentPastTtl(tx)) {
-        const dropped = await dropEnvelope(tx, r.outbox_id);
-        if (dropped) out.push(dropped);
-        await tx.run('UPDATE captures SET outbox_id = NULL, updated_ts = ? WHERE id = ?', [now.ts, r.id]);
-        givenUp++;
+        out.push(...(await expireCapture(tx, o.outbox, r, 'unanswered', now.ts)));
+        expiredBy.unanswered++;
       }
       for (const r of await dueToResend(tx, now.ts, o.config.resendSec * 1000)) {
         const id = await o.outbox.requeue(tx, r.outbox_id!);
@@ -286,23 +281,25 @@ export class EkycService {
       }
       return out;
     });
-    const expired = added.filter((a) => a.delta.rows > 0).length;
+    const expired = expiredBy.unsent + expiredBy.unanswered;
     // A requeued row changes no count; the empty entry wakes the publisher for it.
     if (added.length || resent) o.outbox.committed(...added, ...(resent ? [{ id: 0, message: {} as Added['message'], delta: { rows: 0, bytes: 0 } }] : []));
     this.queued = await countQueued(o.store);
-    if (expired || sent || givenUp) o.onChange?.();
-    if (expired) {
-      this.stats.expired += expired;
-      o.logger.warn({ expired }, 'captures expired unsent and deleted');
+    if (expired || sent) o.onChange?.();
+    this.stats.expired += expired;
+    if (expiredBy.unsent) o.logger.warn({ expired: expiredBy.unsent }, 'captures expired unsent and deleted');
+    if (expiredBy.unanswered) {
+      o.logger.warn({ expired: expiredBy.unanswered }, 'sent captures unanswered by central past their time to live: expired, envelopes deleted, not sent again');
     }
-    if (givenUp) o.logger.warn({ captures: givenUp }, 'sent captures unanswered past their time to live; envelopes deleted, not sent again');
     if (resent) o.logger.info({ captures: resent, waitedSec: o.config.resendSec }, 'captures unanswered by central; sent again');
     return { sent, expired, resent };
   }
 
   /**
    * A message on capture-results, in its own transaction. Idempotent: a result for a capture
-   * already decided is ignored, so a redelivery applies nothing twice.
+   * already decided is ignored, so a redelivery applies nothing twice. The one decided state a
+   * result still changes is `expired` with reason `unanswered`: the capture was sent and central
+   * may have authenticated it, so its answer applies once (marked late) rather than being lost.
    */
   async onResult(payload: Buffer): Promise<ResultStatus> {
     const r = await this.#o.store.transaction((tx) => this.applyResult(tx, payload));
@@ -331,7 +328,8 @@ export class EkycService {
     const outcome: CaptureState = parsed.result === 'duplicate' ? (parsed.original ?? 'duplicate') : parsed.result;
     let recorded: { txnId?: string; receiptNo?: string } = {};
     const row = await getCapture(tx, parsed.captureId);
-    if (!row || TERMINAL.has(row.state)) {
+    const late = row?.state === 'expired' && row.reason === 'unanswered';
+    if (!row || (TERMINAL.has(row.state) && !late)) {
       const status = row ? ('ignored' as const) : ('unknown' as const);
       o.logger.debug({ captureId: parsed.captureId, result: parsed.result, status }, 'capture result not applied');
       return { status, after: nothing };
@@ -378,15 +376,16 @@ export class EkycService {
       );
     }
     await tx.run(
-      'UPDATE captures SET state = ?, outbox_id = NULL, code = ?, reason = ?, auth_ref = ?, txn_recorded = ?, updated_ts = ? WHERE id = ?',
-      [outcome, parsed.code ?? null, parsed.reason ?? null, parsed.authRef ?? null, txn, now.ts, row.id],
+      'UPDATE captures SET state = ?, outbox_id = NULL, code = ?, reason = ?, auth_ref = ?, txn_recorded = ?, answered_late = ?, updated_ts = ? WHERE id = ?',
+      [outcome, parsed.code ?? null, parsed.reason ?? null, parsed.authRef ?? null, txn, late ? 1 : 0, now.ts, row.id],
     );
     const after = async () => {
       if (added.length) o.outbox.committed(...added);
       if (outcome === 'accepted' || outcome === 'rejected' || outcome === 'duplicate') this.stats[outcome]++;
       if (row.state === 'queued') this.queued = Math.max(0, this.queued - 1);
       o.onChange?.();
-      o.logger.info({ captureId: parsed.captureId, result: parsed.result, outcome }, 'capture result applied');
+      if (late) o.logger.warn({ captureId: parsed.captureId, result: parsed.result, outcome }, 'capture result applied after the capture expired unanswered');
+      else o.logger.info({ captureId: parsed.captureId, result: parsed.result, outcome }, 'capture result applied');
       if (outcome === 'accepted' && o.printer) await this.#print(row, now.ts, parsed.authRef, recorded);
     };
     return { status: 'applied', after };

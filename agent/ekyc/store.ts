@@ -29,7 +29,12 @@ export interface CaptureRow {
   txn_recorded: number;
   printed: number;
   resends: number;
+  /** 1 when central's answer came after the capture expired `unanswered` (migration 6). */
+  answered_late: number;
 }
+
+/** Why a capture expired: never sent in time, or sent and never answered in time. */
+export type ExpiryReason = 'unsent' | 'unanswered';
 
 export function getCapture(q: Queries, id: string): Promise<CaptureRow | undefined> {
   return q.get<CaptureRow>('SELECT * FROM captures WHERE id = ?', [id]);
@@ -95,12 +100,14 @@ export function dueToResend(tx: Queries, now: number, waitMs: number): Promise<P
 }
 
 /**
- * Sent captures past their time to live whose envelope is still held: it is deleted and not sent
- * again (the PID block is held only temporarily, reference rd-service-ekyc.md §2.6). The capture
- * stays `sent`, so an answer central gives later is still applied.
+ * Sent captures past their time to live that central has not answered: the envelope still held is
+ * deleted and not sent again (the PID block is held only temporarily, reference rd-service-ekyc.md
+ * §2.6), and the capture expires `unanswered`. Rows an earlier agent gave up without expiring them
+ * (sent, envelope already gone, their age frozen past the time to live) are caught here too. An
+ * answer central gives later is still applied (EkycService.applyResult).
  */
-export function sentPastTtl(tx: Queries): Promise<Pick<CaptureRow, 'id' | 'outbox_id'>[]> {
-  return tx.all("SELECT id, outbox_id FROM captures WHERE state = 'sent' AND outbox_id IS NOT NULL AND age_ms >= ttl_sec * 1000");
+export function sentPastTtl(tx: Queries): Promise<Pick<CaptureRow, 'id' | 'service' | 'age_ms' | 'ttl_sec' | 'outbox_id'>[]> {
+  return tx.all("SELECT id, service, age_ms, ttl_sec, outbox_id FROM captures WHERE state = 'sent' AND age_ms >= ttl_sec * 1000");
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { LEDGER_SQL } from '../ledger/schema.js';
 import type { Queries } from './db.js';
-import { EKYC_MIGRATION } from '../ekyc/migration.js';
+import { EKYC_LATE_MIGRATION, EKYC_MIGRATION } from '../ekyc/migration.js';
 import { PRINTER_MIGRATION } from '../printer/migration.js';
 import { LINK_MIGRATION } from '../mqtt/migration.js';
 
@@ -53,6 +53,7 @@ export const AGENT_MIGRATIONS: Migration[] = [
   EKYC_MIGRATION,
   PRINTER_MIGRATION,
   LINK_MIGRATION,
+  EKYC_LATE_MIGRATION,
 ];
 
 interface Migratable extends Queries {

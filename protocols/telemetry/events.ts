@@ -85,8 +85,20 @@ export const KNOWN_EVENTS = {
     .object({ user: z.string().max(64), failures: z.number().int().positive(), lockoutSec: z.number().int().positive() })
     .describe('Repeated wrong PINs locked a login'),
   'capture.expired': z
-    .object({ captureId: z.uuid(), service: z.string(), ageSec: z.number().int().nonnegative(), ttlSec: z.number().int().positive() })
-    .describe('A sealed e-KYC capture outlived its time to live unsent: deleted, never uploaded (DESIGN §6)'),
+    .object({
+      captureId: z.uuid(),
+      service: z.string(),
+      ageSec: z.number().int().nonnegative(),
+      ttlSec: z.number().int().positive(),
+      // Optional so that events of agents before it still validate: those mean `unsent`.
+      reason: z
+        .enum(['unsent', 'unanswered'])
+        .optional()
+        .describe('unsent (the default when absent): never uploaded; unanswered: sent, but central gave no result within the time to live'),
+    })
+    .describe(
+      'A sealed e-KYC capture outlived its time to live: its envelope is deleted (DESIGN §6). A result central gives later for an `unanswered` one is still applied',
+    ),
   'capture.rejected': z
     .object({ captureId: z.uuid(), code: z.string().max(32), reason: z.string().max(200) })
     .describe('Central rejected an e-KYC capture; the reason is kept for the operator'),

@@ -1,7 +1,8 @@
 // The end-to-end acknowledgement of a capture (issue 7): the broker's PUBACK is not central's
 // answer. A broker with nobody subscribed acknowledges an envelope and drops it, so the kiosk holds
 // each envelope until the result comes and sends it again when none comes within ekyc.resendSec;
-// past its time to live a held envelope is deleted and no longer sent, but a late answer applies.
+// past its time to live a held envelope is deleted and no longer sent and the capture expires
+// `unanswered`, but a late answer applies.
 import t from 'tap';
 import mqtt from 'mqtt';
 import { Publisher } from '../../../agent/mqtt/publisher.js';
@@ -76,7 +77,10 @@ t.test('a held envelope past its time to live is deleted and not sent again; a l
   const swept = await r.service.sweep();
   t.equal(swept.resent, 0, 'not sent again');
   t.same(await r.store.all("SELECT id FROM outbox WHERE channel = 'captures'"), [], 'the envelope is deleted');
-  t.match(await r.service.get(v.id), { state: 'sent' });
+  t.equal(swept.expired, 1, 'expired, since central never answered');
+  t.match(await r.service.get(v.id), { state: 'expired', reason: 'unanswered' });
   t.equal(await r.service.onResult(result(v.id)), 'applied', 'an answer that comes later still counts');
-  t.match(await r.service.get(v.id), { state: 'accepted', transactionRecorded: true });
+  t.match(await r.service.get(v.id), { state: 'accepted', transactionRecorded: true, answeredLate: true });
+  t.equal(r.recorded.length, 1);
+  t.same(r.printed, [v.id]);
 });

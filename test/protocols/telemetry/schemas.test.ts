@@ -113,6 +113,16 @@ t.test('every known event type has an example that its schema accepts', (t) => {
   t.end();
 });
 
+t.test('capture.expired: the reason is optional (older agents send none) and one of unsent, unanswered', (t) => {
+  const data = { captureId: '5b7c3f0e-9a51-4b8e-8a43-3d0f1f6f2c11', service: 'EKYC', ageSec: 21_600, ttlSec: 21_600 };
+  const ev = (d: object) => EventMessage.safeParse({ ...meta, type: 'capture.expired', severity: 'warning', data: d });
+  t.ok(ev(data).success, 'without a reason');
+  t.ok(ev({ ...data, reason: 'unsent' }).success);
+  t.ok(ev({ ...data, reason: 'unanswered' }).success);
+  t.notOk(ev({ ...data, reason: 'lost' }).success, 'an unknown reason is refused');
+  t.end();
+});
+
 t.test('the absence of each required meta field is refused on every channel', (t) => {
   for (const [channel, name, msg] of VALID) {
     // Central's messages down to a kiosk (jobs) carry their own fields, not the kiosk's meta.
