@@ -130,8 +130,20 @@ function captures(k: KioskRecord, events: readonly StoredEvent[], now: number, t
   const queued = typeof section?.queued === 'number' ? section.queued : 0;
   if (queued >= th.captureBacklog) out.push({ kind: 'capture-backlog', severity: 'warning', detail: `${queued} captures queued` });
   const since = now - th.capturesExpiredWindowHours * 3_600_000;
-  const expired = events.filter((e) => e.type === 'capture.expired' && e.receivedAt >= since).length;
-  if (expired > 0) out.push({ kind: 'captures-expired', severity: 'critical', detail: `${expired} capture${expired === 1 ? '' : 's'} expired unsent` });
+  // Both reasons count: `unsent` (absent in events of older agents) and `unanswered` (sent, no
+  // result from central within the time to live); either way the citizen's e-KYC did not complete.
+  let unsent = 0;
+  let unanswered = 0;
+  for (const e of events) {
+    if (e.type !== 'capture.expired' || e.receivedAt < since) continue;
+    if (e.data['reason'] === 'unanswered') unanswered++;
+    else unsent++;
+  }
+  const expired = unsent + unanswered;
+  if (expired === 0) return;
+  const n = `${expired} capture${expired === 1 ? '' : 's'} expired`;
+  const detail = unanswered === 0 ? `${n} unsent` : unsent === 0 ? `${n} unanswered by central` : `${n}: ${unsent} unsent, ${unanswered} unanswered by central`;
+  out.push({ kind: 'captures-expired', severity: 'critical', detail });
 }
 
 /** Every alert active for this kiosk now, in ALERT_KINDS order. */

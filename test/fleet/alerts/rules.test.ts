@@ -80,6 +80,14 @@ t.test('captures: backlog and recently expired; clock not synced', (t) => {
   const expired = (receivedAt: number): StoredEvent => ({ kioskId: 'RJ-JAI-0001', seq: 1, type: 'capture.expired', severity: 'warning', ts: 0, mono: 0, boot: 'b', synced: true, data: {}, receivedAt });
   t.same(kinds(kiosk(okDevices), [expired(NOW - DAY + 1), expired(NOW - 1)]), ['captures-expired/critical: 2 captures expired unsent']);
   t.same(kinds(kiosk(okDevices), [expired(NOW - DAY - 1)]), [], 'outside the window');
+  const unanswered = (receivedAt: number): StoredEvent => ({ ...expired(receivedAt), data: { reason: 'unanswered' } });
+  t.same(kinds(kiosk(okDevices), [unanswered(NOW - 1)]), ['captures-expired/critical: 1 capture expired unanswered by central']);
+  t.same(
+    kinds(kiosk(okDevices), [expired(NOW - 2), unanswered(NOW - 1), unanswered(NOW - 1), { ...expired(NOW - 3), data: { reason: 'unsent' } }]),
+    ['captures-expired/critical: 4 captures expired: 2 unsent, 2 unanswered by central'],
+    'both reasons count; an event without a reason is unsent',
+  );
+  t.same(kinds(kiosk(okDevices), [unanswered(NOW - DAY - 1)]), [], 'an unanswered one outside the window');
   t.same(kinds(kiosk({ ...okDevices, clock: { synced: false, source: 'assumed' } })), ['clock-not-synced/warning: clock source: assumed']);
   t.end();
 });
