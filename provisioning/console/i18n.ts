@@ -91,6 +91,7 @@ const L = {
   st_rejected: { en: 'REJECTED', hi: 'अस्वीकृत' },
   st_duplicate: { en: 'DUPLICATE', hi: 'दोहराव' },
   st_expired: { en: 'EXPIRED (not sent in time)', hi: 'समय समाप्त (समय पर नहीं भेजा गया)' },
+  st_expired_unanswered: { en: 'EXPIRED (sent; no answer from central in time)', hi: 'समय समाप्त (भेजा गया; केंद्र से समय पर उत्तर नहीं)' },
   reason: { en: 'Reason', hi: 'कारण' },
   receiptPrinted: { en: 'Receipt sent to the printer. R prints it again.', hi: 'रसीद प्रिंटर को भेजी गई। R से दोबारा छापें।' },
   receiptPending: { en: 'Receipt: waiting for the printer', hi: 'रसीद: प्रिंटर की प्रतीक्षा' },
@@ -143,9 +144,19 @@ export function both(key: LabelKey, vars: Record<string, string | number> = {}):
 
 const CAPTURE_STATES = new Set(['queued', 'sent', 'accepted', 'rejected', 'duplicate', 'expired']);
 
-/** A capture state in words (`st_*` labels); an unknown state as the agent named it. */
-export function captureState(lang: Lang, state: string): string {
+/**
+ * A capture state in words (`st_*` labels); an unknown state as the agent named it. An expired
+ * capture says why with the agent's `reason`: `unanswered` (sent, central gave no result within the
+ * time to live) or `unsent` (the default: older agents give no reason).
+ */
+export function captureState(lang: Lang, state: string, reason?: string): string {
+  if (state === 'expired' && reason === 'unanswered') return t(lang, 'st_expired_unanswered');
   return CAPTURE_STATES.has(state) ? t(lang, `st_${state}` as LabelKey) : state;
+}
+
+/** Whether `captureState` already put the capture's reason in words (no separate reason line). */
+export function stateExplainsReason(state: string, reason?: string): boolean {
+  return state === 'expired' && (reason === 'unanswered' || reason === 'unsent');
 }
 
 const HEALTH_STATES = new Set(['degraded', 'disconnected', 'absent', 'disabled', 'fault']);

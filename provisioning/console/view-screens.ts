@@ -1,6 +1,6 @@
 /** The action screens of the console view (view.ts draws the frame, login and home). */
 import type { Grid } from './grid.js';
-import { captureState, money, t, type LabelKey } from './i18n.js';
+import { captureState, money, stateExplainsReason, t, type LabelKey } from './i18n.js';
 import type { State } from './model.js';
 import { FINAL_CAPTURE_STATES } from './snapshot.js';
 import { fit, truncate, wrap } from './width.js';
@@ -26,8 +26,8 @@ export function drawFlow(g: Grid, s: State): LabelKey {
       const final = FINAL_CAPTURE_STATES.has(c.state);
       const style = c.state === 'accepted' ? 'ok' : final ? 'error' : 'warn';
       const col = g.put(9, 4, `${t(L, 'state')}: `);
-      g.put(9, col, truncate(captureState(L, c.state), w), style);
-      if (c.reason || c.code) g.put(10, 4, truncate(`${t(L, 'reason')}: ${[c.code, c.reason].filter(Boolean).join(' — ')}`, w), 'error');
+      g.put(9, col, truncate(captureState(L, c.state, c.reason), w), style);
+      if ((c.reason || c.code) && !stateExplainsReason(c.state, c.reason)) g.put(10, 4, truncate(`${t(L, 'reason')}: ${[c.code, c.reason].filter(Boolean).join(' — ')}`, w), 'error');
       if (c.state === 'accepted') g.put(12, 4, truncate(t(L, c.receiptPrinted ? 'receiptPrinted' : 'receiptPending'), w), c.receiptPrinted ? 'ok' : 'warn');
       if (c.state === 'queued') wrap(t(L, 'captureOffline'), w).forEach((line, i) => g.put(12 + i, 4, line, 'dim'));
       return 'keysBack';

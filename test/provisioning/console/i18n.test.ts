@@ -1,6 +1,6 @@
 // Every console label in both languages; money in integer paise, shown in rupees.
 import t from 'tap';
-import { both, LABELS, money, parseRupees, t as tr } from '../../../provisioning/console/i18n.js';
+import { both, captureState, LABELS, money, parseRupees, stateExplainsReason, t as tr } from '../../../provisioning/console/i18n.js';
 
 t.test('every label has English and Hindi, and the Hindi is Devanagari', (t) => {
   for (const [key, text] of Object.entries(LABELS)) {
@@ -29,5 +29,16 @@ t.test('money: integer paise, Indian digit grouping', (t) => {
   t.equal(parseRupees('1,200.75'), 120075);
   t.equal(parseRupees('0.1'), 10);
   for (const bad of ['', '5.555', 'abc', '-5', '1e3']) t.equal(parseRupees(bad), undefined, `refused: ${bad}`);
+  t.end();
+});
+
+t.test('an expired capture says why: not sent in time, or sent and not answered by central', (t) => {
+  t.equal(captureState('en', 'expired', 'unanswered'), 'EXPIRED (sent; no answer from central in time)');
+  t.match(captureState('hi', 'expired', 'unanswered'), /केंद्र/);
+  t.equal(captureState('en', 'expired', 'unsent'), 'EXPIRED (not sent in time)');
+  t.equal(captureState('en', 'expired'), 'EXPIRED (not sent in time)', 'an older agent gives no reason');
+  t.equal(captureState('en', 'rejected', 'unanswered'), 'REJECTED', 'the reason words only an expiry');
+  t.ok(stateExplainsReason('expired', 'unanswered'));
+  t.notOk(stateExplainsReason('rejected', 'biometric mismatch'), 'a rejection keeps its reason line');
   t.end();
 });
