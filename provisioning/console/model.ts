@@ -20,6 +20,8 @@ export interface Snapshot {
   kiosk?: { id: string; name?: string };
   link?: string;
   queueDepth?: number;
+  /** The kiosk-wide capture queue (GET /v1/status `ekyc`): counts by state, and today's decisions. */
+  ekyc?: EkycCounts;
   devices?: Record<string, Health>;
   wallet?: { balancePaise: number; minimumPaise: number; belowMinimum: boolean; warning?: Text };
   inactivity?: { days: number; breachDay: number; breachOn: string; warnDays: number[]; warning?: Text };
@@ -27,6 +29,12 @@ export interface Snapshot {
   /** When the last refresh answered, and the failure if the latest did not. */
   at?: number;
   error?: Text;
+}
+
+export interface EkycCounts {
+  queued: number;
+  sent: number;
+  today: { accepted: number; rejected: number; duplicate: number; expired: number };
 }
 
 export interface CaptureItem {

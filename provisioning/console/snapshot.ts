@@ -4,7 +4,7 @@
  * agent does not send shows as unknown, never as a crash.
  */
 import type { Text } from './i18n.js';
-import type { CaptureItem, Health, Snapshot, Tag } from './model.js';
+import type { CaptureItem, EkycCounts, Health, Snapshot, Tag } from './model.js';
 
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
@@ -26,9 +26,12 @@ export function foldSnapshot(snap: Snapshot, tag: Tag, body: Record<string, unkn
         const o = obj(h);
         if (typeof o['state'] === 'string') devices[name] = o as Health;
       }
+      const ekyc = ekycCounts(body['ekyc']);
+      const { ekyc: _was, ...rest } = snap;
       return {
-        ...snap,
+        ...rest,
         kiosk: { id: str(k['id']) ?? '?', ...(str(k['name']) ? { name: str(k['name'])! } : {}) },
+        ...(ekyc ? { ekyc } : {}),
         link: str(obj(body['link'])['state']) ?? 'unknown',
         queueDepth: num(obj(body['queue'])['depth']) ?? 0,
         devices,
@@ -72,6 +75,19 @@ export function foldSnapshot(snap: Snapshot, tag: Tag, body: Record<string, unkn
   }
 }
 
+/** The status's `ekyc` section; undefined when the agent sends none (e-KYC not configured, an older agent). */
+function ekycCounts(v: unknown): EkycCounts | undefined {
+  if (!v || typeof v !== 'object') return undefined;
+  const o = obj(v);
+  const today = obj(o['today']);
+  const n = (x: unknown) => num(x) ?? 0;
+  return {
+    queued: n(o['queued']),
+    sent: n(o['sent']),
+    today: { accepted: n(today['accepted']), rejected: n(today['rejected']), duplicate: n(today['duplicate']), expired: n(today['expired']) },
+  };
+}
+
 /** A capture view (POST/GET /v1/ekyc/captures) as the console keeps it. */
 export function captureItem(body: Record<string, unknown>, samagraTail: string): CaptureItem {
   return {
@@ -92,13 +108,16 @@ export function captureOpen(c: CaptureItem): boolean {
   return !FINAL_CAPTURE_STATES.has(c.state) || (c.state === 'accepted' && !c.receiptPrinted);
 }
 
-/** The UPS line and charge from its health entry (`line`, and `NN%` in the detail on battery). */
-export function upsView(h: Health | undefined): { line?: string; chargePct?: number } {
+/**
+ * The UPS line and charge from its health entry: `line`, `chargePct` (on mains too) and
+ * `charging`; an agent that sends no `chargePct` has `NN%` in the detail on battery.
+ */
+export function upsView(h: Health | undefined): { line?: string; chargePct?: number; charging?: boolean } {
   if (!h) return {};
   const line = typeof h['line'] === 'string' ? h['line'] : undefined;
   const m = /(\d{1,3})%/.exec(h.detail ?? '');
   const charge = typeof h['chargePct'] === 'number' ? h['chargePct'] : m ? Number(m[1]) : undefined;
-  return { ...(line ? { line } : {}), ...(charge !== undefined ? { chargePct: charge } : {}) };
+  return { ...(line ? { line } : {}), ...(charge !== undefined ? { chargePct: charge } : {}), ...(h['charging'] === true ? { charging: true } : {}) };
 }
 
 /** The fingerprint readers the agent reports: the UIDAI RD service (e-KYC) and the R30x module (logins). */

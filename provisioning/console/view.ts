@@ -110,7 +110,8 @@ function drawHome(g: Grid, s: State): void {
   if (upsH) {
     const u = upsView(upsH);
     const line = u.line === 'battery' || /battery/.test(upsH.detail ?? '') ? t(L, 'onBattery') : u.line === 'mains' || upsH.state === 'ok' ? t(L, 'mains') : health(L, upsH.state, upsH.detail);
-    const charge = u.chargePct !== undefined ? `, ${t(L, 'charge', { pct: u.chargePct })}` : '';
+    // The charge on mains too: how far the battery has recharged after an outage matters.
+    const charge = u.chargePct !== undefined ? ` · ${t(L, 'charge', { pct: u.chargePct })}${u.charging ? ` ${t(L, 'charging')}` : ''}` : '';
     field(g, 4, t(L, 'ups'), line + charge, line === t(L, 'onBattery') ? 'warn' : styleOf(upsH.state));
   } else field(g, 4, t(L, 'ups'), snap.devices ? t(L, 'notConfigured') : '…', 'dim');
   const link = snap.link;
@@ -130,17 +131,23 @@ function drawHome(g: Grid, s: State): void {
     field(g, 10, t(L, 'inactivity'), t(L, 'daysSince', { days: ia.days, breach: ia.breachDay, left }), warn ? 'warn' : 'normal');
     if (warn) g.put(11, 21, truncate(ia.warning ? ia.warning[L] : t(L, 'noTxnWarning', { breach: ia.breachDay }), g.cols - 22), 'warn');
   } else field(g, 10, t(L, 'inactivity'), '…', 'dim');
-  // Captures taken here, by state
+  // The kiosk-wide capture queue (from the agent), then the captures taken in this session
+  const e = snap.ekyc;
+  if (e) {
+    field(g, 12, t(L, 'captureQueue'), t(L, 'ekycPending', { queued: e.queued, sent: e.sent }));
+    const more = e.today.duplicate + e.today.expired > 0 ? t(L, 'ekycMore', e.today) : '';
+    field(g, 13, t(L, 'today'), t(L, 'ekycToday', e.today) + more, e.today.expired > 0 ? 'warn' : 'normal');
+  }
   const counts = new Map<string, number>();
   for (const c of s.captures) counts.set(c.state, (counts.get(c.state) ?? 0) + 1);
   const open = s.captures.filter(captureOpen).length;
   const summary = s.captures.length ? [...counts].map(([st, n]) => `${n} ${captureState(L, st).split(' (')[0]!}`).join(', ') : t(L, 'capturesNone');
-  field(g, 12, t(L, 'captures'), summary, open ? 'warn' : 'normal');
+  field(g, e ? 14 : 12, t(L, e ? 'thisSession' : 'captures'), summary, open ? 'warn' : 'normal');
   // Actions
-  g.put(14, 2, t(L, 'menu'), 'key');
+  g.put(15, 2, t(L, 'menu'), 'key');
   const sel = s.screen.kind === 'home' ? s.screen.sel : 0;
   homeItems(s).forEach((i, n) => {
-    const row = 15 + (n % 4);
+    const row = 16 + (n % 4);
     const col = n < 4 ? 2 : 40;
     const text = fit(`${n + 1} ${i.letter}  ${t(L, ACTION_LABEL[i.action]!)}`, 36);
     g.put(row, col, text, n === sel ? 'select' : 'normal');

@@ -59,7 +59,8 @@ t.test('the operator console in tmux against a real agent', { skip: !TMUX ? 'tmu
   t.match(s, /Wallet\s+Rs 0\.00 +\(minimum Rs 20,000\.00\)/, 'the wallet against its minimum');
   const rows = s.split('\n');
   t.ok(rows[9]?.trim().length, `the wallet warning under it: ${rows[9]?.trim()}`);
-  t.match(s, /UPS\s+mains/, 'the UPS on mains');
+  t.match(s, /UPS\s+mains · \d{1,3} %/, 'the UPS on mains, with its charge');
+  t.match(s, /Capture queue\s+0 queued, 0 sent/, 'the kiosk-wide capture queue');
   t.match(s, /Reader\s+RD ok/, 'the RD service ready');
   t.match(s, new RegExp(KIOSK), 'the kiosk in the title');
 
@@ -88,7 +89,7 @@ t.test('the operator console in tmux against a real agent', { skip: !TMUX ? 'tmu
 
   // The printer runs out of paper: the home screen says so.
   await screen.keys('Escape');
-  await screen.until(/Captures\s+1 ACCEPTED/, 10_000, 'the capture on the home screen');
+  s = await screen.until((x) => /This session\s+1 ACCEPTED/.test(x) && /Today\s+1 accepted, 0 rejected/.test(x), 10_000, 'the capture on the home screen, and in the kiosk-wide counts of today').catch(fail);
   printer.sim.set({ paperEnd: true });
   s = await screen.until(/PAPER OUT/, 15_000, 'paper out on the console').catch(fail);
   t.match(s, /Printer\s+.*PAPER OUT/, 'paper out shows on the printer row');

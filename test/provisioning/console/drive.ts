@@ -76,6 +76,7 @@ export const STATUS = {
   link: { state: 'up', session: 1 },
   queue: { depth: 3, bytes: 900, overLimit: false },
   clock: { synced: true, source: 'ntp' },
+  ekyc: { queued: 4, sent: 2, accepted: 40, rejected: 3, duplicate: 1, expired: 0, today: { since: 0, accepted: 7, rejected: 1, duplicate: 0, expired: 0 } },
   devices: {
     rdService: { state: 'ok' },
     fingerprint: { state: 'ok', reader: 'r30x', detail: '2/1000 templates' },

@@ -43,7 +43,11 @@ t.test('the home screen: devices, wallet against its minimum, the countdown to d
   const s = screen(d).join('\n');
   t.match(s, /Reader\s+RD ok;\s+R30x ok/);
   t.match(s, /Printer\s+PAPER OUT, cover closed, 1 receipts waiting/);
-  t.match(s, /UPS\s+ON BATTERY, charge 62%/);
+  t.match(s, /UPS\s+ON BATTERY · 62 %/);
+  // The kiosk-wide capture queue from the agent, and this session's captures under it.
+  t.match(s, /Capture queue\s+4 queued, 2 sent and waiting for central/);
+  t.match(s, /Today\s+7 accepted, 1 rejected\s*\n/);
+  t.match(s, /This session\s+none taken in this session/);
   t.match(s, /Link\s+connected/);
   t.match(s, /Queue for central\s+3/);
   t.match(s, /Wallet\s+Rs 12,000\.00 {2}\(minimum Rs 20,000\.00\)/);
@@ -56,7 +60,7 @@ t.test('the home screen: devices, wallet against its minimum, the countdown to d
   t.match(s, /MP-IND-0011 Samagra Kendra/);
   d.s = { ...d.s, lang: 'hi' };
   const h = screen(d).join('\n');
-  for (const label of ['रीडर', 'कागज़ खत्म', 'बैटरी पर', 'चार्ज 62%', 'वॉलेट', 'रु 12,000.00', 'न्यूनतम', 'अंतिम लेनदेन को 26 दिन', 'ई-वॉलेट न्यूनतम से कम है', 'नया ई-केवाईसी कैप्चर', 'ऑपरेटर']) t.ok(h.includes(label), `Hindi: ${label}`);
+  for (const label of ['रीडर', 'कागज़ खत्म', 'बैटरी पर', 'बैटरी पर · बैटरी 62 %', 'कैप्चर कतार', '4 कतार में, 2 भेजे गए', 'आज', '7 स्वीकृत, 1 अस्वीकृत', 'वॉलेट', 'रु 12,000.00', 'न्यूनतम', 'अंतिम लेनदेन को 26 दिन', 'ई-वॉलेट न्यूनतम से कम है', 'नया ई-केवाईसी कैप्चर', 'ऑपरेटर']) t.ok(h.includes(label), `Hindi: ${label}`);
   t.end();
 });
 
@@ -130,5 +134,35 @@ t.test('device states in words: a printer whose link is lost, a reader not found
   s = screen(d).join('\n');
   t.match(s, /डिस्कनेक्ट \(link lost\)/);
   t.match(s, /RD नहीं मिला/);
+  t.end();
+});
+
+t.test('the UPS on mains shows its charge; charging when the UPS says so', (t) => {
+  const d = new Drive();
+  d.login();
+  const ups = { state: 'ok', line: 'mains', chargePct: 100 };
+  d.answerRefresh({ status: { ...STATUS, devices: { ...STATUS.devices, ups } }, wallet: WALLET, inactivity: INACTIVITY, printer: PRINTER });
+  t.match(screen(d).join('\n'), /UPS\s+mains · 100 %\s/);
+  d.tick(5000); // the next refresh
+  d.answerRefresh({ status: { ...STATUS, devices: { ...STATUS.devices, ups: { ...ups, chargePct: 64, charging: true } } }, wallet: WALLET, inactivity: INACTIVITY, printer: PRINTER });
+  const s = screen(d).join('\n');
+  t.match(s, /UPS\s+mains · 64 % charging/);
+  d.s = { ...d.s, lang: 'hi' };
+  t.ok(screen(d).join('\n').includes('बिजली चालू · बैटरी 64 % चार्ज हो रहा है'), 'Hindi: mains, charge, charging');
+  t.end();
+});
+
+t.test('the capture queue: duplicates and expiries of today when there are any; the old line without the section', (t) => {
+  const d = new Drive();
+  d.login();
+  const ekyc = { ...STATUS.ekyc, today: { since: 0, accepted: 2, rejected: 0, duplicate: 1, expired: 2 } };
+  d.answerRefresh({ status: { ...STATUS, ekyc }, wallet: WALLET, inactivity: INACTIVITY, printer: PRINTER });
+  t.match(screen(d).join('\n'), /Today\s+2 accepted, 0 rejected, 1 duplicate, 2 expired/);
+  const { ekyc: _none, ...older } = STATUS;
+  d.tick(5000);
+  d.answerRefresh({ status: older, wallet: WALLET, inactivity: INACTIVITY, printer: PRINTER });
+  const s = screen(d).join('\n');
+  t.notMatch(s, /Capture queue/, 'an agent without the section: no kiosk-wide line');
+  t.match(s, /Captures\s+none taken in this session/);
   t.end();
 });
