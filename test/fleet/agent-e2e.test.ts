@@ -8,25 +8,14 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { silentLogger } from '../../fleet/log.js';
-import { startFleet } from '../../fleet/serve.js';
+import { startTestFleet } from './fixtures/fleet.js';
 import { tempDir, waitFor } from './fixtures/helpers.js';
 
 const AGENT = new URL('../../agent/cli.ts', import.meta.url);
 
 t.test('kill -9 of the agent: offline within 1.5 × keepalive; restart: online', { skip: existsSync(AGENT) ? false : 'no agent yet' }, async (t) => {
   const dir = tempDir(t);
-  const fleet = await startFleet({
-    mqttUrl: 'mqtt://unused',
-    embeddedBroker: { host: '127.0.0.1', port: 0 },
-    db: join(dir, 'fleet.db'),
-    shareGroup: 'kiosk-fleet',
-    heartbeatMisses: 3,
-    log: silentLogger,
-    checkEveryMs: 200,
-  });
-  t.teardown(() => fleet.close());
-  await fleet.ready;
+  const fleet = await startTestFleet(t);
 
   const K = 'RJ-KOT-0009';
   const keepaliveSec = 5;

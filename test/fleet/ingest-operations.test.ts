@@ -5,28 +5,10 @@ import { Ingestor } from '../../fleet/ingest.js';
 import { JobService } from '../../fleet/jobs/service.js';
 import { silentLogger } from '../../fleet/log.js';
 import { SqliteFleetRepository } from '../../fleet/store/sqlite-repository.js';
-import { birth, bytes, captureLogger, event, FakeClock, meta, tempDir } from './fixtures/helpers.js';
+import { birth, bytes, captureLogger, event, FakeClock, meta, tempDir, transaction } from './fixtures/helpers.js';
 
 const K = 'RJ-JAI-0001';
 const topic = (channel: string, id = K): string => `kiosk/v1/${id}/${channel}`;
-
-export function txn(seq: number, over: Record<string, unknown> = {}): Record<string, unknown> {
-  return {
-    ...meta(seq),
-    entry: 'transaction',
-    txnId: `T${seq}`,
-    receiptNo: `R${seq}`,
-    serviceCode: 'EKYC',
-    chargedPaise: 0,
-    officialPaise: 0,
-    commissionPaise: 1800,
-    operator: 'op1',
-    status: 'success',
-    walletDeltaPaise: 1800,
-    balancePaise: 2_001_800,
-    ...over,
-  };
-}
 
 async function setup(t: Test, gapGraceMs = 0) {
   const repo = await SqliteFleetRepository.open(join(tempDir(t), 'fleet.db'));
@@ -65,11 +47,11 @@ async function setup(t: Test, gapGraceMs = 0) {
 
 t.test('transactions and wallet movements are stored once each', async (t) => {
   const { repo, ingest, changes } = await setup(t);
-  t.equal(await ingest.handle(topic('transactions'), bytes(txn(1))), 'stored');
+  t.equal(await ingest.handle(topic('transactions'), bytes(transaction(1))), 'stored');
   const wallet = { ...meta(2), entry: 'wallet', movementId: 4, kind: 'credit', amountPaise: 50_000, balancePaise: 2_051_800, jobId: 'j-1' };
   t.equal(await ingest.handle(topic('transactions'), bytes(wallet)), 'stored');
-  t.equal(await ingest.handle(topic('transactions'), bytes(txn(1))), 'duplicate');
-  t.equal(await ingest.handle(topic('transactions'), bytes(txn(3, { chargedPaise: -1 }))), 'invalid', 'validated against the contract');
+  t.equal(await ingest.handle(topic('transactions'), bytes(transaction(1))), 'duplicate');
+  t.equal(await ingest.handle(topic('transactions'), bytes(transaction(3, { chargedPaise: -1 }))), 'invalid', 'validated against the contract');
   t.same(
     (await repo.listTransactions(K)).map((x) => [x.seq, x.entry, x.serviceCode, x.status, x.amountPaise, x.balancePaise]),
     [
@@ -118,8 +100,8 @@ t.test('a sequence gap on events asks the kiosk for its state, once per interval
   await jobs.idle();
   t.equal(sent.length, 1, 'a second gap within the interval sends no second job');
   clock.advance(60_000);
-  await ingest.handle(topic('transactions'), bytes(txn(1)));
-  await ingest.handle(topic('transactions'), bytes(txn(4)));
+  await ingest.handle(topic('transactions'), bytes(transaction(1)));
+  await ingest.handle(topic('transactions'), bytes(transaction(4)));
   await jobs.idle();
   t.equal(sent.length, 2, 'after the interval, the next gap (transactions) asks again');
   t.same(await repo.seqGaps(K), { gaps: 3, missed: 6 }, 'the straggler 5 closed one of the holes');

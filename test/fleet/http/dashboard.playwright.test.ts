@@ -11,13 +11,11 @@
  */
 import t from 'tap';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import mqtt from 'mqtt';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { silentLogger } from '../../../fleet/log.js';
-import { startFleet } from '../../../fleet/serve.js';
-import { requireBuild, spawnAgent, writeAgentConfig } from '../../helpers/agent-process.js';
-import { birth, bytes, state, tempDir, waitFor } from '../fixtures/helpers.js';
+import { requireBuild } from '../../helpers/agent-process.js';
+import { simulatedPrinter, startFleetAgent, startTestFleet } from '../fixtures/fleet.js';
+import { birth, bytes, state, waitFor } from '../fixtures/helpers.js';
 import { addUser, PASSWORD } from './fixture.js';
 
 const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
@@ -42,40 +40,14 @@ async function logIn(browser: Browser, base: string, user: string): Promise<Page
 t.test('fleet dashboard acceptance in chromium', { skip: existsSync(CHROMIUM) ? false : `no ${CHROMIUM}` }, async (t) => {
   requireBuild();
   const { startSimulatedPrinter } = await import('../../../drivers/printer/sim-server.js');
-  const dir = tempDir(t);
-  const fleet = await startFleet({
-    mqttUrl: 'mqtt://unused',
-    embeddedBroker: { host: '127.0.0.1', port: 0 },
-    db: join(dir, 'fleet.db'),
-    shareGroup: 'kiosk-fleet',
-    heartbeatMisses: 3,
-    log: silentLogger,
-    checkEveryMs: 200,
-    operations: { http: { host: '127.0.0.1', port: 0 } },
-  });
-  t.teardown(() => fleet.close());
-  await fleet.ready;
+  const fleet = await startTestFleet(t, { operations: { http: { host: '127.0.0.1', port: 0 } } });
   const base = (await fleet.ops.http)!.url;
   await addUser(fleet, 'ops', 'operator');
   await addUser(fleet, 'asha', 'viewer');
 
   const printer = await startSimulatedPrinter({ port: 0 });
   t.teardown(() => printer.close());
-  const agent = spawnAgent(
-    writeAgentConfig({
-      id: AGENT,
-      url: fleet.url,
-      dir: join(dir, 'agent'),
-      heartbeatSec: HEARTBEAT_SEC,
-      extra: { devices: { printer: { transport: { type: 'tcp', host: '127.0.0.1', port: printer.server.port }, pollIntervalMs: 500, retryMs: 300 } } },
-    }),
-  );
-  t.teardown(async () => {
-    if (agent.proc.exitCode === null && agent.proc.signalCode === null) {
-      agent.proc.kill('SIGKILL');
-      await agent.exited;
-    }
-  });
+  const agent = startFleetAgent(t, fleet, { id: AGENT, heartbeatSec: HEARTBEAT_SEC, extra: simulatedPrinter(printer.server.port) });
   // The idle kiosk speaks the contract exactly as an agent would, with its inactivity at day 26.
   const now = Date.now();
   const idle = await mqtt.connectAsync(fleet.url, { clientId: IDLE, reconnectPeriod: 0 });

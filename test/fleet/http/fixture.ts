@@ -1,12 +1,11 @@
 /** A fleet with its dashboard, an embedded broker and two kiosks speaking over real MQTT. */
 import type { Test } from 'tap';
-import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { hashPassword } from '../../../fleet/http/passwords.js';
-import { silentLogger } from '../../../fleet/log.js';
 import type { Role } from '../../../fleet/store/access.js';
-import { type FleetServer, startFleet } from '../../../fleet/serve.js';
-import { birth, bytes, meta, state, tempDir, waitFor } from '../fixtures/helpers.js';
+import type { FleetServer } from '../../../fleet/serve.js';
+import { startTestFleet } from '../fixtures/fleet.js';
+import { birth, bytes, meta, state, transaction, waitFor } from '../fixtures/helpers.js';
 
 export const K1 = 'RJ-JAI-0001';
 export const K2 = 'RJ-KOT-0002';
@@ -15,23 +14,6 @@ export interface DashboardFixture {
   fleet: FleetServer;
   base: string;
   kiosks: Map<string, MqttClient>;
-}
-
-function txn(seq: number, ts: number): Record<string, unknown> {
-  return {
-    ...meta(seq, { ts }),
-    entry: 'transaction',
-    txnId: `T${seq}`,
-    receiptNo: `R${seq}`,
-    serviceCode: 'EKYC',
-    chargedPaise: 0,
-    officialPaise: 0,
-    commissionPaise: 1800,
-    operator: 'op1',
-    status: 'success',
-    walletDeltaPaise: 1800,
-    balancePaise: 100_000,
-  };
 }
 
 /** Connects a kiosk with its last will, as the agent does, and says what the agent would say. */
@@ -49,19 +31,9 @@ async function kiosk(url: string, id: string, district: string, st: Record<strin
 }
 
 export async function startDashboardFleet(t: Test): Promise<DashboardFixture> {
-  const dir = tempDir(t);
-  const fleet = await startFleet({
-    mqttUrl: 'mqtt://unused',
-    embeddedBroker: { host: '127.0.0.1', port: 0 },
-    db: join(dir, 'fleet.db'),
-    shareGroup: 'kiosk-fleet',
-    heartbeatMisses: 3,
-    log: silentLogger,
-    checkEveryMs: 200,
+  const fleet = await startTestFleet(t, {
     operations: { http: { host: '127.0.0.1', port: 0 }, publisher: { publish: () => Promise.resolve(), close: () => Promise.resolve() } },
   });
-  t.teardown(() => fleet.close());
-  await fleet.ready;
   const http = await fleet.ops.http;
   if (!http) throw new Error('no dashboard');
   const now = Date.now();
@@ -82,8 +54,8 @@ export async function startDashboardFleet(t: Test): Promise<DashboardFixture> {
       wallet: { balancePaise: 25_000_00, minimumPaise: 20_000_00, belowMinimum: false },
     }),
   );
-  await kiosks.get(K2)!.publishAsync(`kiosk/v1/${K2}/transactions`, bytes(txn(1, now)), { qos: 1 });
-  await kiosks.get(K2)!.publishAsync(`kiosk/v1/${K2}/transactions`, bytes(txn(2, now)), { qos: 1 });
+  await kiosks.get(K2)!.publishAsync(`kiosk/v1/${K2}/transactions`, bytes(transaction(1, { ts: now, balancePaise: 100_000 })), { qos: 1 });
+  await kiosks.get(K2)!.publishAsync(`kiosk/v1/${K2}/transactions`, bytes(transaction(2, { ts: now, balancePaise: 100_000 })), { qos: 1 });
   t.teardown(() => Promise.all([...kiosks.values()].map((c) => c.endAsync(true))));
   await waitFor(async () => (await fleet.repo.listTransactions(K2)).length === 2 && (await fleet.repo.listOpenAlerts(K1)).length >= 3, 'both kiosks ingested', 10_000);
   return { fleet, base: http.url, kiosks };

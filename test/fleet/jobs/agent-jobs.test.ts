@@ -5,42 +5,15 @@
  * simulated receipt printer, print.test succeeds and paper out opens (and clears) the alert.
  */
 import t from 'tap';
-import { join } from 'node:path';
-import { silentLogger } from '../../../fleet/log.js';
-import { startFleet } from '../../../fleet/serve.js';
-import { requireBuild, spawnAgent, writeAgentConfig } from '../../helpers/agent-process.js';
-import { tempDir, waitFor } from '../fixtures/helpers.js';
+import { requireBuild } from '../../helpers/agent-process.js';
+import { simulatedPrinter, startFleetAgent, startTestFleet } from '../fixtures/fleet.js';
+import { waitFor } from '../fixtures/helpers.js';
 
 t.test('jobs reach a real agent and their outcomes are tracked', async (t) => {
   requireBuild();
-  const dir = tempDir(t);
-  const fleet = await startFleet({
-    mqttUrl: 'mqtt://unused',
-    embeddedBroker: { host: '127.0.0.1', port: 0 },
-    db: join(dir, 'fleet.db'),
-    shareGroup: 'kiosk-fleet',
-    heartbeatMisses: 3,
-    log: silentLogger,
-    checkEveryMs: 200,
-    operations: { sweepEveryMs: 500 },
-  });
-  t.teardown(() => fleet.close());
-  await fleet.ready;
-
+  const fleet = await startTestFleet(t, { operations: { sweepEveryMs: 500 } });
   const K = 'RJ-JAI-0301';
-  const config = writeAgentConfig({
-    id: K,
-    url: fleet.url,
-    dir: join(dir, 'agent'),
-    heartbeatSec: 5,
-  });
-  const agent = spawnAgent(config);
-  t.teardown(async () => {
-    if (agent.proc.exitCode === null) {
-      agent.proc.kill('SIGKILL');
-      await agent.exited;
-    }
-  });
+  const agent = startFleetAgent(t, fleet, { id: K, heartbeatSec: 5 });
   const diag = (what: string) => (err: Error) => {
     throw new Error(`${err.message} (${what}); agent output: ${agent.output().slice(-1500)}`);
   };
@@ -88,34 +61,11 @@ t.test('jobs reach a real agent and their outcomes are tracked', async (t) => {
 t.test('with a (simulated) receipt printer: print.test succeeds and paper out raises the alert', async (t) => {
   requireBuild();
   const { startSimulatedPrinter } = await import('../../../drivers/printer/sim-server.js');
-  const dir = tempDir(t);
-  const fleet = await startFleet({
-    mqttUrl: 'mqtt://unused',
-    embeddedBroker: { host: '127.0.0.1', port: 0 },
-    db: join(dir, 'fleet.db'),
-    shareGroup: 'kiosk-fleet',
-    heartbeatMisses: 3,
-    log: silentLogger,
-    checkEveryMs: 200,
-  });
-  t.teardown(() => fleet.close());
-  await fleet.ready;
+  const fleet = await startTestFleet(t);
   const printer = await startSimulatedPrinter({ port: 0 });
   t.teardown(() => printer.close());
   const K = 'RJ-JAI-0302';
-  const config = writeAgentConfig({
-    id: K,
-    url: fleet.url,
-    dir: join(dir, 'agent'),
-    extra: { devices: { printer: { transport: { type: 'tcp', host: '127.0.0.1', port: printer.server.port }, pollIntervalMs: 500, retryMs: 300 } } },
-  });
-  const agent = spawnAgent(config);
-  t.teardown(async () => {
-    if (agent.proc.exitCode === null) {
-      agent.proc.kill('SIGKILL');
-      await agent.exited;
-    }
-  });
+  const agent = startFleetAgent(t, fleet, { id: K, extra: simulatedPrinter(printer.server.port) });
   const printerState = async () => (await fleet.repo.getKiosk(K))?.state?.devices.printer;
   await waitFor(async () => (await printerState())?.state === 'ok', 'printer ready in the state snapshot', 30_000).catch(async (err: Error) => {
     throw new Error(`${err.message}: ${JSON.stringify(await printerState())}; agent: ${agent.output().slice(-1500)}`);
