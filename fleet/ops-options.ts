@@ -12,6 +12,7 @@ export const OPS_ARGS = {
   'http-port': { type: 'string' },
   'http-host': { type: 'string' },
   'http-secure-cookie': { type: 'boolean' },
+  'trust-proxy': { type: 'boolean' },
   'session-idle-min': { type: 'string' },
   'session-max-hours': { type: 'string' },
 } as const;
@@ -23,6 +24,8 @@ export const OPS_USAGE = `  --alert-config PATH     JSON alert thresholds (inact
   --http-port N           serve the dashboard, JSON API and /metrics on this port (0 picks one)
   --http-host ADDR        its listen address (default 127.0.0.1)
   --http-secure-cookie    mark the session cookie Secure (the dashboard is reached over HTTPS via a proxy)
+  --trust-proxy           the dashboard is reached only through a reverse proxy: take the client address
+                          (login throttle, audit log) from the last X-Forwarded-For entry it appends
   --session-idle-min N    a dashboard session unused N minutes ends (default 30)
   --session-max-hours N   a dashboard session ends N hours after login (default 12)
                           /metrics needs \`Authorization: Bearer $KIOSK_FLEET_METRICS_TOKEN\` when that is set
@@ -32,8 +35,9 @@ export interface HttpListen {
   host: string;
   port: number;
   secureCookie?: boolean;
+  trustProxy?: boolean;
   metricsToken?: string;
-  access?: { idleMs?: number; absoluteMs?: number; lockAfter?: number; lockBaseMs?: number };
+  access?: { idleMs?: number; absoluteMs?: number; lockAfter?: number; lockBaseMs?: number; addressLockAfter?: number; addressLockBaseMs?: number };
   keepAliveMs?: number;
 }
 
@@ -73,12 +77,14 @@ export function parseOpsArgs(str: (k: string) => string | undefined, env: NodeJS
   const host = str('http-host');
   if (port === undefined) {
     if (host !== undefined) return { ok: false, error: '--http-host goes with --http-port' };
+    if (str('trust-proxy') !== undefined) return { ok: false, error: '--trust-proxy goes with --http-port' };
     return { ok: true, operations };
   }
   if (!/^\d+$/.test(port) || Number(port) > 65535) return { ok: false, error: `--http-port must be 0-65535, got '${port}'` };
   if (host !== undefined && host.trim() === '') return { ok: false, error: '--http-host must not be empty' };
   const http: HttpListen = { host: host ?? '127.0.0.1', port: Number(port) };
   if (str('http-secure-cookie') !== undefined) http.secureCookie = true;
+  if (str('trust-proxy') !== undefined) http.trustProxy = true;
   if (env.KIOSK_FLEET_METRICS_TOKEN) http.metricsToken = env.KIOSK_FLEET_METRICS_TOKEN;
   const idle = str('session-idle-min');
   const max = str('session-max-hours');

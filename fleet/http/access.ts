@@ -24,7 +24,19 @@ export interface AccessOptions {
   lockMaxMs?: number;
   /** Failures older than this are forgotten (default 1 h). */
   failureWindowMs?: number;
+  /** Failed logins from one client address, whatever the names, before the address is locked (default 20). */
+  addressLockAfter?: number;
+  /** First lock of an address; each further failure from it doubles it, up to lockMaxMs (default 60 s). */
+  addressLockBaseMs?: number;
 }
+
+/**
+ * The store key under which an address's failures are counted, beside the names' (one throttle
+ * table, so every fleet instance sees them). The space keeps it apart from every user name
+ * (USERNAME has none); a name typed with this prefix is not counted per name (it cannot be a
+ * user), so nobody can lock an address by choosing a name.
+ */
+export const ADDRESS_KEY = 'addr ';
 
 export type LoginResult =
   | { ok: true; token: string; session: SessionRecord; user: UserRecord }
@@ -62,6 +74,8 @@ export class AccessService {
   private readonly lockBaseMs: number;
   private readonly lockMaxMs: number;
   private readonly failureWindowMs: number;
+  private readonly addressLockAfter: number;
+  private readonly addressLockBaseMs: number;
 
   constructor(
     private readonly repo: AccessRepository,
@@ -75,6 +89,25 @@ export class AccessService {
     this.lockBaseMs = o.lockBaseMs ?? 30_000;
     this.lockMaxMs = o.lockMaxMs ?? 15 * 60_000;
     this.failureWindowMs = o.failureWindowMs ?? 3_600_000;
+    this.addressLockAfter = o.addressLockAfter ?? 20;
+    this.addressLockBaseMs = o.addressLockBaseMs ?? 60_000;
+  }
+
+  /** How long an address is locked after its `failures`-th failure (any names) in the window. */
+  addressLockFor(failures: number): number {
+    if (failures < this.addressLockAfter) return 0;
+    return Math.min(this.lockMaxMs, this.addressLockBaseMs * 2 ** Math.min(20, failures - this.addressLockAfter));
+  }
+
+  /** The lock left on a throttle key, in ms (0 when none); failures past the window are forgotten first. */
+  private async lockLeft(key: string, now: number): Promise<number> {
+    const throttle = await this.repo.getLoginThrottle(key);
+    if (!throttle) return 0;
+    if (throttle.lastFailureAt < now - this.failureWindowMs) {
+      await this.repo.clearLoginFailures(key);
+      return 0;
+    }
+    return Math.max(0, throttle.lockedUntil - now);
   }
 
   /** How long a name is locked after its `failures`-th consecutive failure. */
@@ -83,22 +116,43 @@ export class AccessService {
     return Math.min(this.lockMaxMs, this.lockBaseMs * 2 ** Math.min(20, failures - this.lockAfter));
   }
 
+  /**
+   * Checks a password. Two throttles, both in the store: per name (one name tried from many
+   * addresses) and per client address (one address trying many names, OWASP Authentication cheat
+   * sheet, "Login Throttling"). A success clears the name's count, not the address's: one valid
+   * account must not buy an address more guesses at the others.
+   */
   async login(username: string, password: string, address: string): Promise<LoginResult> {
     const now = this.clock.now();
     const name = username.slice(0, 64);
-    const throttle = await this.repo.getLoginThrottle(name);
-    if (throttle && throttle.lastFailureAt < now - this.failureWindowMs) await this.repo.clearLoginFailures(name);
-    else if (throttle && throttle.lockedUntil > now) {
-      const retryAfterSec = Math.ceil((throttle.lockedUntil - now) / 1000);
+    const perName = !name.startsWith(ADDRESS_KEY);
+    const addrKey = address ? `${ADDRESS_KEY}${address.slice(0, 100)}` : undefined;
+    const addrLock = addrKey ? await this.lockLeft(addrKey, now) : 0;
+    if (addrLock > 0) {
+      const retryAfterSec = Math.ceil(addrLock / 1000);
+      await this.audit({ username: name, action: 'login.throttled', target: `address:${address}`, detail: { retryAfterSec }, address });
+      return { ok: false, reason: 'locked', retryAfterSec };
+    }
+    const nameLock = perName ? await this.lockLeft(name, now) : 0;
+    if (nameLock > 0) {
+      const retryAfterSec = Math.ceil(nameLock / 1000);
       await this.audit({ username: name, action: 'login.locked', target: `user:${name}`, detail: { retryAfterSec }, address });
       return { ok: false, reason: 'locked', retryAfterSec };
     }
     const user = USERNAME.test(name) ? await this.repo.getUser(name) : undefined;
     const ok = user ? await verifyPassword(password, user.passwordHash) : await burnVerify(password);
     if (!ok || !user) {
-      const t = await this.repo.noteLoginFailure(name, this.clock.now(), (n) => this.lockFor(n));
-      await this.audit({ username: name, action: 'login.failed', target: `user:${name}`, detail: { failures: t.failures, ...(t.lockedUntil ? { lockedUntil: t.lockedUntil } : {}) }, address });
-      this.log.warn({ user: name, address, failures: t.failures, locked: t.lockedUntil > 0 }, 'dashboard login failed');
+      const at = this.clock.now();
+      const t = perName ? await this.repo.noteLoginFailure(name, at, (n) => this.lockFor(n)) : { failures: 0, lockedUntil: 0 };
+      const a = addrKey ? await this.repo.noteLoginFailure(addrKey, at, (n) => this.addressLockFor(n)) : { failures: 0, lockedUntil: 0 };
+      const detail = {
+        failures: t.failures,
+        addressFailures: a.failures,
+        ...(t.lockedUntil ? { lockedUntil: t.lockedUntil } : {}),
+        ...(a.lockedUntil ? { addressLockedUntil: a.lockedUntil } : {}),
+      };
+      await this.audit({ username: name, action: 'login.failed', target: `user:${name}`, detail, address });
+      this.log.warn({ user: name, address, failures: t.failures, addressFailures: a.failures, locked: t.lockedUntil > 0, addressLocked: a.lockedUntil > 0 }, 'dashboard login failed');
       return { ok: false, reason: 'invalid' };
     }
     await this.repo.clearLoginFailures(name);

@@ -9,6 +9,7 @@
  * that Origin (or, without it, Sec-Fetch-Site) names this very origin.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { type AccessService, type Authenticated, CAN, sameSecret } from './access.js';
 
@@ -75,12 +76,28 @@ export function cookie(req: IncomingMessage, name: string): string | undefined {
   return undefined;
 }
 
-export const address = (req: IncomingMessage): string => req.socket.remoteAddress ?? '';
-
 export interface AccessHttp {
   access: AccessService;
   /** Mark the cookie Secure and expect an https:// Origin although the socket is plain (TLS proxy). */
   secureCookie?: boolean;
+  /** The dashboard is reached only through a reverse proxy that appends the client to X-Forwarded-For. */
+  trustProxy?: boolean;
+}
+
+/**
+ * The client's address, for the login throttle and the audit log. Behind a trusted proxy
+ * (`--trust-proxy`) it is the last entry of X-Forwarded-For: the one that proxy appended for the
+ * peer it saw; entries before it come from the client and prove nothing (MDN X-Forwarded-For,
+ * "Security and privacy concerns"). Without the header, or with a last entry that is not an IP
+ * address, the socket's peer.
+ */
+export function address(req: IncomingMessage, o?: Pick<AccessHttp, 'trustProxy'>): string {
+  const peer = req.socket.remoteAddress ?? '';
+  if (!o?.trustProxy) return peer;
+  const header = req.headers['x-forwarded-for'];
+  // Node joins repeated X-Forwarded-For headers with ', ', so the last hop is last either way.
+  const last = (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',').pop()?.trim() ?? '';
+  return isIP(last) ? last : peer;
 }
 
 const isTls = (req: IncomingMessage, o: AccessHttp): boolean => o.secureCookie === true || (req.socket as TLSSocket).encrypted === true;
@@ -118,7 +135,7 @@ async function login(req: IncomingMessage, res: ServerResponse, o: AccessHttp): 
   const username = typeof body.username === 'string' ? body.username.trim().toLowerCase() : '';
   const password = typeof body.password === 'string' ? body.password : '';
   if (!username || !password) throw new HttpError(400, 'send username and password');
-  const r = await o.access.login(username, password, address(req));
+  const r = await o.access.login(username, password, address(req, o));
   if (!r.ok && r.reason === 'locked') throw new HttpError(429, `too many failed logins; try again in ${r.retryAfterSec} s`, { 'retry-after': String(r.retryAfterSec) });
   if (!r.ok) throw new HttpError(401, 'wrong user name or password');
   const cookieHeader = setCookie(req, o, r.token, Math.floor(o.access.absoluteMs / 1000));
@@ -148,7 +165,7 @@ export async function accessRoute(req: IncomingMessage, res: ServerResponse, pat
     const a = await who();
     checkOrigin(req, o);
     checkCsrf(req, a);
-    await o.access.logout(a, address(req));
+    await o.access.logout(a, address(req, o));
     json(res, 200, { ok: true }, { 'set-cookie': setCookie(req, o, '', 0) });
     return true;
   }

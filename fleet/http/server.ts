@@ -33,6 +33,8 @@ export interface HttpOptions {
   access?: AccessOptions;
   /** The session cookie is Secure: the dashboard is reached over HTTPS through a proxy. */
   secureCookie?: boolean;
+  /** Take the client address from X-Forwarded-For's last hop (auth-routes.ts `address`). */
+  trustProxy?: boolean;
   /** When set, /metrics answers only `Authorization: Bearer <token>`. */
   metricsToken?: string;
 }
@@ -57,7 +59,7 @@ const PUBLIC_FILES = new Set(['/login.html', '/login.js', '/i18n.js', '/style.cs
 
 export async function startHttp(o: HttpOptions): Promise<RunningHttp> {
   const access = new AccessService(o.repo.access, o.clock, o.log, o.access);
-  const ax = { access, ...(o.secureCookie ? { secureCookie: true } : {}) };
+  const ax = { access, ...(o.secureCookie ? { secureCookie: true } : {}), ...(o.trustProxy ? { trustProxy: true } : {}) };
   // Each live stream with the session that opened it: a stream ends when its session does.
   const streams = new Map<ServerResponse, string>();
   const unsubscribe = o.ops.subscribe((c: FleetChange) => {
@@ -121,7 +123,7 @@ export async function startHttp(o: HttpOptions): Promise<RunningHttp> {
       checkOrigin(req, ax);
       checkCsrf(req, me);
       if (!CAN.sendJobs(me.user.role)) {
-        await access.audit({ username: me.user.username, action: 'job.denied', target: '', detail: { role: me.user.role }, address: address(req) });
+        await access.audit({ username: me.user.username, action: 'job.denied', target: '', detail: { role: me.user.role }, address: address(req, ax) });
         throw new HttpError(403, `the ${me.user.role} role cannot send jobs`);
       }
       const body = await readJson(req);
@@ -139,7 +141,7 @@ export async function startHttp(o: HttpOptions): Promise<RunningHttp> {
           action: 'job.create',
           target: created.job.target,
           detail: { jobId: created.job.jobId, type: created.job.type, params: created.job.params, kiosks: created.kiosks.length, expiresTs: created.job.expiresTs },
-          address: address(req),
+          address: address(req, ax),
         });
         json(res, 201, created);
       } catch (err) {
