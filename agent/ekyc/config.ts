@@ -28,7 +28,7 @@ export const EkycConfig = z
       .min(60)
       .max(7 * 86_400)
       .default(6 * 3600)
-      .describe('Time to live of a sealed capture, s (default 21600 = 6 h): older ones are deleted unsent'),
+      .describe('Time to live of a sealed capture, s (default 21600 = 6 h): older ones are deleted and expire, unsent or unanswered by central'),
     otpTtlSec: z.number().int().min(30).max(3600).default(300).describe('Time to live of an OTP capture, s (default 300)'),
     maxQueued: z.number().int().min(1).max(100_000).default(2_000).describe('Captures held unsent at most (default 2000); more are refused'),
     sweepSec: z.number().int().min(1).max(3600).default(30).describe('How often expiry and delivery are checked, s (default 30)'),

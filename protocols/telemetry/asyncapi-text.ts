@@ -86,8 +86,9 @@ export const CHANNEL_TEXT: Record<Channel, { title: string; description: string 
       'X25519 key `epk`, HKDF-SHA256 (salt = epk ‖ central public key, info "kiosk-agent capture seal v1"), ' +
       'AES-256-GCM with the associated data `["kiosk-agent/capture/v1", kid, kiosk, captureId, capturedAt]` as JSON. ' +
       'The receiver refuses an envelope whose `kiosk` differs from the topic kiosk id or whose associated data ' +
-      'does not authenticate. A capture older than the kiosk\'s time to live (6 h by default) is deleted unsent ' +
-      'and reported as a `capture.expired` event.',
+      'does not authenticate. A capture older than the kiosk\'s time to live (6 h by default) is deleted and ' +
+      'reported as a `capture.expired` event: `unsent` if it never left the kiosk, `unanswered` if it was sent ' +
+      'and no result came in time (a result published for it later is still applied by the kiosk).',
   },
   'job-status': {
     title: 'Job status',
