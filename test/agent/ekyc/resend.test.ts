@@ -3,7 +3,7 @@
 // each envelope until the result comes and sends it again when none comes within ekyc.resendSec;
 // past its time to live a held envelope is deleted and no longer sent and the capture expires
 // `unanswered`, but a late answer applies.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import mqtt from 'mqtt';
 import { Publisher } from '../../../agent/mqtt/publisher.js';
 import { silentLogger } from '../../../drivers/common/logger.js';
@@ -13,10 +13,11 @@ import { request, rig } from './fixtures.js';
 const result = (captureId: string, extra: Record<string, unknown> = {}) => Buffer.from(JSON.stringify({ v: 1, ts: 1, captureId, result: 'accepted', ...extra }));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-t.test('an envelope the broker acknowledged but nobody received is sent again until answered', async (t) => {
+/** One capture taken and published through a real broker that acknowledged it with nobody subscribed. */
+async function publishedUnheard(t: Test, resendSec: number) {
   const broker = await startAedes();
   t.teardown(() => broker.close());
-  const r = await rig(t, { resendSec: 60 });
+  const r = await rig(t, { resendSec });
   const v = await r.service.take(request(1));
   const client = await mqtt.connectAsync(broker.url, { clientId: 'RJ-JAI-0001' });
   t.teardown(() => client.endAsync());
@@ -25,6 +26,11 @@ t.test('an envelope the broker acknowledged but nobody received is sent again un
   publisher.attach(client);
   // Nobody is subscribed: the broker acknowledges and drops it.
   t.ok(await publisher.drained(5000), 'the broker acknowledged it');
+  return { broker, r, v, publisher };
+}
+
+t.test('an envelope the broker acknowledged but nobody received is sent again until answered', async (t) => {
+  const { broker, r, v, publisher } = await publishedUnheard(t, 60);
   t.same(await r.service.sweep(), { sent: 1, expired: 0, resent: 0 });
   t.equal((await r.service.get(v.id))?.state, 'sent');
   t.equal((await r.store.get<{ n: number }>("SELECT count(*) AS n FROM outbox JOIN outbox_held USING (id) WHERE channel = 'captures'"))?.n, 1, 'the envelope is held');
@@ -62,16 +68,7 @@ t.test('an envelope the broker acknowledged but nobody received is sent again un
 });
 
 t.test('a held envelope past its time to live is deleted and not sent again; a late answer still applies', async (t) => {
-  const broker = await startAedes();
-  t.teardown(() => broker.close());
-  const r = await rig(t, { resendSec: 600 });
-  const v = await r.service.take(request(1));
-  const client = await mqtt.connectAsync(broker.url, { clientId: 'RJ-JAI-0001' });
-  t.teardown(() => client.endAsync());
-  const publisher = new Publisher(r.outbox, 10, silentLogger);
-  t.teardown(() => publisher.close());
-  publisher.attach(client);
-  t.ok(await publisher.drained(5000));
+  const { r, v } = await publishedUnheard(t, 600);
   await r.service.sweep();
   r.time.advance(6 * 3600_000);
   const swept = await r.service.sweep();
