@@ -14,7 +14,6 @@ import {
   type JobTarget,
   type JobTargetStatus,
   type OpenAlert,
-  type OperationsRepository,
   type SeqMark,
   type StoredTransaction,
 } from './operations.js';
@@ -45,7 +44,7 @@ export interface SqlDialect {
   readonly int: '?' | '?::bigint';
 }
 
-export abstract class SqlOperations implements Omit<FleetRepository, 'access' | 'close'>, OperationsRepository {
+export abstract class SqlOperations implements Omit<FleetRepository, 'access' | 'close'> {
   protected constructor(
     protected readonly sql: SqlDb,
     private readonly dialect: SqlDialect,
