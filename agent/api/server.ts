@@ -22,7 +22,8 @@ export interface ApiServerOptions {
   router: Router;
   logger: Logger;
   /** Resolves the caller from the request (Authorization: Bearer …); undefined = anonymous. */
-  authenticate?: (req: IncomingMessage) => Promise<Caller | undefined>;
+  /** `renew`: the route needs a login, so the request counts as use of it (agent/auth/sessions.ts). */
+  authenticate?: (req: IncomingMessage, opts: { renew: boolean }) => Promise<Caller | undefined>;
 }
 
 function issues(error: z.ZodError): { path: string; message: string }[] {
@@ -78,7 +79,7 @@ export class ApiServer {
       if (match === 'no-path') throw problems.notFound('endpoint');
       if (match === 'no-method') throw problems.methodNotAllowed();
       const r = runtime(match.route);
-      const caller = this.o.authenticate ? await this.o.authenticate(req) : undefined;
+      const caller = this.o.authenticate ? await this.o.authenticate(req, { renew: r.role !== 'public' }) : undefined;
       if (r.role !== 'public') {
         if (!caller) throw problems.unauthorized();
         if (r.role === 'admin' && caller.role !== 'admin') throw problems.forbidden('admin');

@@ -13,10 +13,16 @@ export function authRoutes(sessions: Pick<Sessions, 'login' | 'logout'>): AnyRou
       summary: 'Log in with a personal PIN; repeated wrong PINs lock the login for a while',
       role: 'public',
       body: z.object({ user: z.string().min(1).max(64), pin: z.string().regex(PIN_PATTERN, 'a PIN is 4 to 8 digits') }),
-      response: z.object({ token: z.string(), user: z.string(), role: z.enum(['operator', 'admin']), expiresInSec: z.number().int() }),
+      response: z.object({
+        token: z.string(),
+        user: z.string(),
+        role: z.enum(['operator', 'admin']),
+        expiresInSec: z.number().int().describe('Idle timeout: each request to a route that needs a login renews it'),
+        maxSec: z.number().int().describe('The login ends this long after it was opened, however busy'),
+      }),
       handler: async ({ body }) => {
         const r = await sessions.login(body.user, body.pin);
-        if (r.ok) return { token: r.token, user: r.user, role: r.role, expiresInSec: r.expiresInSec };
+        if (r.ok) return { token: r.token, user: r.user, role: r.role, expiresInSec: r.expiresInSec, maxSec: r.maxSec };
         if (r.reason === 'locked') {
           throw new ApiError(423, 'login-locked', 'Too many wrong PINs: login locked', 'बहुत अधिक गलत पिन: लॉगिन बंद', `try again in ${r.retryAfterSec} s`, `${r.retryAfterSec} सेकंड बाद पुनः प्रयास करें`);
         }

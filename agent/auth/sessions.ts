@@ -6,6 +6,11 @@
  * so a wall clock that jumps (no RTC, reference/fleet-telemetry.md §8) neither extends nor cuts
  * them. Only a hash of a token is stored. A reboot ends every session; a lockout survives it and
  * runs again in full from the new boot, so pulling the plug does not unlock a login early.
+ *
+ * A login ends after `tokenTtlSec` without an authenticated request (a request to a route that
+ * needs a login; the public status the console polls does not count), and in any case
+ * `sessionMaxSec` after the PIN or finger that opened it (issue 11: an operator at work is not
+ * sent back to the login every 15 minutes, and a token does not live for ever).
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -30,16 +35,21 @@ export interface AuthSettings {
   users: AuthUserEntry[];
   maxFailures: number;
   lockoutSec: number;
+  /** Idle timeout, s: each authenticated request moves the end of the login this far out. */
   tokenTtlSec: number;
+  /** The absolute end of a login, s after it was opened (default 12 h). */
+  sessionMaxSec?: number | undefined;
 }
 
+export const DEFAULT_SESSION_MAX_SEC = 43_200;
+
 export type LoginResult =
-  | { ok: true; token: string; user: string; role: 'operator' | 'admin'; expiresInSec: number }
+  | { ok: true; token: string; user: string; role: 'operator' | 'admin'; expiresInSec: number; maxSec: number }
   | { ok: false; reason: 'wrong-pin'; attemptsLeft: number }
   | { ok: false; reason: 'locked'; retryAfterSec: number };
 
 export type FingerprintLoginResult =
-  | { ok: true; token: string; user: string; role: 'operator' | 'admin'; expiresInSec: number; slot: number }
+  | { ok: true; token: string; user: string; role: 'operator' | 'admin'; expiresInSec: number; maxSec: number; slot: number }
   | { ok: false; reason: 'no-match'; attemptsLeft: number; slot?: number }
   | { ok: false; reason: 'locked'; retryAfterSec: number; slot?: number };
 
@@ -81,19 +91,20 @@ export class Sessions {
   }
 
   /** A new token for `entry`; clears the failure count of each of `clear`. */
-  async #issue(entry: AuthUserEntry, clear: string[]): Promise<{ ok: true; token: string; user: string; role: 'operator' | 'admin'; expiresInSec: number }> {
+  async #issue(entry: AuthUserEntry, clear: string[]): Promise<{ ok: true; token: string; user: string; role: 'operator' | 'admin'; expiresInSec: number; maxSec: number }> {
     const token = randomBytes(32).toString('base64url');
-    const ttl = this.settings.tokenTtlSec;
+    const maxSec = this.settings.sessionMaxSec ?? DEFAULT_SESSION_MAX_SEC;
+    const ttl = Math.min(this.settings.tokenTtlSec, maxSec);
     const now = this.clock.now();
     await this.store.transaction(async (tx) => {
       for (const key of clear) await tx.run('DELETE FROM auth_lockout WHERE user = ?', [key]);
       // Expired tokens go at each login, so the table stays small.
       await tx.run('DELETE FROM auth_sessions WHERE boot != ? OR expires_mono <= ?', [now.boot, now.mono]);
-      await tx.run('INSERT INTO auth_sessions (token_hash, user, role, boot, expires_mono) VALUES (?, ?, ?, ?, ?)', [
-        hashToken(token), entry.user, entry.role, now.boot, now.mono + ttl * 1000,
+      await tx.run('INSERT INTO auth_sessions (token_hash, user, role, boot, expires_mono, idle_sec, max_mono) VALUES (?, ?, ?, ?, ?, ?, ?)', [
+        hashToken(token), entry.user, entry.role, now.boot, now.mono + ttl * 1000, ttl, now.mono + maxSec * 1000,
       ]);
     });
-    return { ok: true, token, user: entry.user, role: entry.role, expiresInSec: ttl };
+    return { ok: true, token, user: entry.user, role: entry.role, expiresInSec: ttl, maxSec };
   }
 
   /** Counts one failure against `key`; locks it (and records login.locked) at maxFailures. */
@@ -162,15 +173,36 @@ export class Sessions {
     await this.store.run('DELETE FROM auth_sessions WHERE token_hash = ?', [hashToken(token)]);
   }
 
-  /** The caller a bearer token stands for, or undefined (missing, unknown, expired, other boot). */
-  async resolve(token: string): Promise<Caller | undefined> {
+  /**
+   * The caller a bearer token stands for, or undefined (missing, unknown, expired, other boot).
+   * With `renew` (a request to a route that needs a login) the idle deadline moves to
+   * `tokenTtlSec` from now, never past the login's absolute end.
+   */
+  async resolve(token: string, opts: { renew?: boolean } = {}): Promise<Caller | undefined> {
+    return (await this.lookup(token, opts))?.caller;
+  }
+
+  /** As resolve, with the seconds the login has left: idle (`expiresInSec`) and absolute (`endsInSec`). */
+  async lookup(token: string, opts: { renew?: boolean } = {}): Promise<{ caller: Caller; expiresInSec: number; endsInSec: number } | undefined> {
     const { boot, mono } = this.clock.now();
-    const row = await this.store.get<{ user: string; role: 'operator' | 'admin'; boot: string; expires_mono: number }>(
-      'SELECT user, role, boot, expires_mono FROM auth_sessions WHERE token_hash = ?',
-      [hashToken(token)],
+    const hash = hashToken(token);
+    const row = await this.store.get<{ user: string; role: 'operator' | 'admin'; boot: string; expires_mono: number; idle_sec: number; max_mono: number }>(
+      'SELECT user, role, boot, expires_mono, idle_sec, max_mono FROM auth_sessions WHERE token_hash = ?',
+      [hash],
     );
     if (!row || row.boot !== boot || row.expires_mono <= mono) return undefined;
-    return { user: row.user, role: row.role };
+    let expires = row.expires_mono;
+    const renewed = Math.min(mono + row.idle_sec * 1000, row.max_mono);
+    // One write per second at most, whatever the rate of requests.
+    if (opts.renew && renewed - expires >= 1000) {
+      await this.store.run('UPDATE auth_sessions SET expires_mono = ? WHERE token_hash = ? AND expires_mono < ?', [renewed, hash, renewed]);
+      expires = renewed;
+    }
+    return {
+      caller: { user: row.user, role: row.role },
+      expiresInSec: Math.max(0, Math.floor((expires - mono) / 1000)),
+      endsInSec: Math.max(0, Math.floor((row.max_mono - mono) / 1000)),
+    };
   }
 }
 
@@ -180,11 +212,15 @@ export function bearerToken(req: IncomingMessage): string | undefined {
   return m?.[1];
 }
 
-/** The ApiServer's `authenticate` hook: resolves `Authorization: Bearer <token>`. */
-export function bearerAuthenticator(store: Store, clock: Pick<Clock, 'now'>): (req: IncomingMessage) => Promise<Caller | undefined> {
+/**
+ * The ApiServer's `authenticate` hook: resolves `Authorization: Bearer <token>`, renewing the login
+ * when the route needs one. Each token carries its own idle timeout and end (set at login from
+ * the auth configuration), so this hook needs no settings.
+ */
+export function bearerAuthenticator(store: Store, clock: Pick<Clock, 'now'>): (req: IncomingMessage, opts?: { renew?: boolean }) => Promise<Caller | undefined> {
   const sessions = new Sessions(store, clock, { users: [], maxFailures: 1, lockoutSec: 1, tokenTtlSec: 30 });
-  return async (req) => {
+  return async (req, opts = {}) => {
     const token = bearerToken(req);
-    return token ? sessions.resolve(token) : undefined;
+    return token ? sessions.resolve(token, opts) : undefined;
   };
 }

@@ -62,7 +62,20 @@ export const AuthConfig = z.strictObject({
   users: z.array(AuthUser).max(50).default([]).describe('Personal logins (DESIGN §2: never shared)'),
   maxFailures: z.number().int().min(1).max(20).default(5).describe('Wrong PINs in a row that lock a login (default 5)'),
   lockoutSec: z.number().int().min(1).max(86_400).default(900).describe('How long a locked login stays locked, s (default 900)'),
-  tokenTtlSec: z.number().int().min(30).max(86_400).default(900).describe('Lifetime of a login token, s (default 900)'),
+  tokenTtlSec: z
+    .number()
+    .int()
+    .min(30)
+    .max(86_400)
+    .default(900)
+    .describe('Idle timeout of a login, s (default 900): each authenticated request renews it, up to sessionMaxSec'),
+  sessionMaxSec: z
+    .number()
+    .int()
+    .min(60)
+    .max(86_400)
+    .default(43_200)
+    .describe('Absolute end of a login however busy, s from the PIN or finger (default 43,200: 12 h)'),
 }).superRefine((auth, ctx) => {
   // A slot stands for one person: logins are personal (DESIGN §2).
   const owner = new Map<number, string>();
@@ -79,5 +92,5 @@ export const BUSINESS_DEFAULTS = {
   ledger: { rates: DEFAULT_RATES },
   wallet: { minimumPaise: 20_000_00 },
   inactivity: { warnDays: [20, 25, 28, 29], breachDays: 30, penaltyPaise: 1_000_00, checkEverySec: 300 },
-  auth: { users: [], maxFailures: 5, lockoutSec: 900, tokenTtlSec: 900 },
+  auth: { users: [], maxFailures: 5, lockoutSec: 900, tokenTtlSec: 900, sessionMaxSec: 43_200 },
 };

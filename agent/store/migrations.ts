@@ -8,6 +8,7 @@ import type { Queries } from './db.js';
 import { EKYC_LATE_MIGRATION, EKYC_MIGRATION } from '../ekyc/migration.js';
 import { PRINTER_MIGRATION } from '../printer/migration.js';
 import { LINK_MIGRATION } from '../mqtt/migration.js';
+import { AUTH_SLIDING_MIGRATION } from '../auth/migration.js';
 
 export interface Migration {
   version: number;
@@ -54,6 +55,7 @@ export const AGENT_MIGRATIONS: Migration[] = [
   PRINTER_MIGRATION,
   LINK_MIGRATION,
   EKYC_LATE_MIGRATION,
+  AUTH_SLIDING_MIGRATION,
 ];
 
 interface Migratable extends Queries {
