@@ -8,10 +8,11 @@ import { Store } from '../../../agent/store/db.js';
 const NOW = Date.UTC(2026, 10, 24, 12, 0);
 const MIDNIGHT_IST = Date.UTC(2026, 10, 23, 18, 30);
 
-t.test('the IST day starts at 18:30 UTC the evening before', async (t) => {
+t.test('the IST day starts at 18:30 UTC the evening before', (t) => {
   t.equal(istDayStart(NOW), MIDNIGHT_IST);
   t.equal(istDayStart(MIDNIGHT_IST), MIDNIGHT_IST);
   t.equal(istDayStart(MIDNIGHT_IST - 1), MIDNIGHT_IST - 86_400_000);
+  t.end();
 });
 
 t.test('the ekyc section counts captures by state, and the decisions of today', async (t) => {
