@@ -6,9 +6,11 @@
  * A bad argument gets one clear line and exit code 2; a failure at run time, exit code 1; never a
  * stack trace.
  */
+import { hostname } from 'node:os';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { child, createLogger, LOG_LEVELS, type LogLevel } from './log.js';
 import { startFleet } from './serve.js';
+import { INSTANCE_NAME } from './source.js';
 import { OPS_ARGS, OPS_USAGE, parseOpsArgs } from './ops-options.js';
 import { claimCommand, ClaimUsageError } from './enrollment/cli.js';
 import { loadgenCommand, LoadgenUsageError } from './loadgen/cli.js';
@@ -55,6 +57,11 @@ Options:
     --host ADDR           its listen address (default 127.0.0.1; 0.0.0.0 for kiosks on the LAN)
   --db PATH|URL           fleet database: a SQLite file (default ./fleet.db) or postgres://… for several instances
   --share-group NAME      shared-subscription group of the fleet instances (default kiosk-fleet)
+  --instance NAME         this instance's name, unique in the group (default the hostname): client id
+                          kiosk-fleet-NAME with a persistent MQTT 5 session, so an instance killed
+                          and restarted under the same name gets what the broker held for it
+  --session-expiry SEC    how long the broker keeps that session while the instance is gone
+                          (default 3600; 0 = clean start, what was in flight dies with the process)
   --capture-key PATH      run the e-KYC capture receiver with central's X25519 key (PEM)
   --heartbeat-misses N    offline after N missed heartbeat intervals (default 3)
   --stats-every SEC       log the ingest totals this often (default 300)
@@ -103,6 +110,8 @@ async function serve(args: string[], io: Io): Promise<number> {
     host: { type: 'string' },
     db: { type: 'string' },
     'share-group': { type: 'string' },
+    instance: { type: 'string' },
+    'session-expiry': { type: 'string' },
     'capture-key': { type: 'string' },
     'heartbeat-misses': { type: 'string' },
     'stats-every': { type: 'string' },
@@ -138,6 +147,12 @@ async function serve(args: string[], io: Io): Promise<number> {
   if (!/^[A-Za-z0-9_.-]{1,64}$/.test(group)) {
     throw new UsageError(`--share-group must be 1-64 letters, digits, '_', '.' or '-', got '${group}'`);
   }
+  const instance = str('instance') ?? hostname().toLowerCase();
+  if (!INSTANCE_NAME.test(instance)) {
+    const from = str('instance') === undefined ? ' (the hostname; pass --instance NAME)' : '';
+    throw new UsageError(`--instance must be 1-64 letters, digits, '_', '.' or '-', got '${instance}'${from}`);
+  }
+  const sessionExpirySec = intOption('session-expiry', str('session-expiry'), 3600, 0, 4_294_967_295);
   const level = str('log-level') ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(level)) {
     throw new UsageError(`--log-level must be one of ${LOG_LEVELS.join(', ')}, got '${level}'`);
@@ -158,6 +173,8 @@ async function serve(args: string[], io: Io): Promise<number> {
     ...(embedded ? { embeddedBroker: { host, port } } : {}),
     db,
     shareGroup: group,
+    instance,
+    sessionExpirySec,
     heartbeatMisses,
     statsEveryMs: statsEverySec * 1000,
     log,

