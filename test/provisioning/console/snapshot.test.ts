@@ -6,7 +6,7 @@ import { foldSnapshot, upsView } from '../../../provisioning/console/snapshot.js
 const base = { kiosk: { id: 'K' }, link: { state: 'up' }, queue: { depth: 0 }, devices: {} };
 
 t.test('the ekyc section becomes the capture counts; odd fields count as 0; a later reply without it drops it', (t) => {
-  const a = foldSnapshot({}, 'status', { ...base, ekyc: { queued: 2, sent: 'x', today: { accepted: 5, rejected: -0, expired: 1.5e400 } } }, 1);
+  const a = foldSnapshot({}, 'status', { ...base, ekyc: { queued: 2, sent: 'x', today: { accepted: 5, rejected: -0, expired: Number.POSITIVE_INFINITY } } }, 1);
   t.same(a.ekyc, { queued: 2, sent: 0, today: { accepted: 5, rejected: 0, duplicate: 0, expired: 0 } });
   const b = foldSnapshot(a, 'status', base, 2);
   t.equal(b.ekyc, undefined, 'an agent that stops sending the section: no stale counts');
