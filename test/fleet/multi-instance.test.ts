@@ -212,6 +212,6 @@ if (!PG_BIN || !mosquittoPath()) {
     const during = await repo.db.get<{ n: string }>('SELECT COUNT(*) AS n FROM events WHERE kiosk_id LIKE ? AND received_at > ?', ['MK-%', killedAt + 500]);
     t.ok(Number(during?.n) > 40, `events kept flowing after the kill (${during?.n})`);
     t.ok(handled(a) > 0 && handled(b2) > 0, `both live instances took messages (a2 ${handled(a)}, b again ${handled(b2)})`);
-    t.comment(`${acked} messages published; duplicates counted by the live instances since they started (resent after the kill, retained replays): ${a.totals.duplicate + b2.totals.duplicate}`);
+    t.comment(`${acked} messages published; duplicates counted by the live instances since they started (resent after the kill, retained replays, heartbeats older than one stored): ${a.totals.duplicate + b2.totals.duplicate}`);
   });
 }
