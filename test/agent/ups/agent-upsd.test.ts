@@ -224,6 +224,15 @@ if (!upsdInstalled()) {
 
     const restored = await outage(t, id, { 'ups.status': 'OL CHRG', 'battery.charge': '81', 'input.voltage': '230.0' }, 'power.restored');
     t.match(restored.message, { severity: 'info', data: { chargePct: 81, acrossRestart: true } });
+    // Back on mains the charge is still reported, and upsd's CHRG says the battery is charging (issue 11).
+    await collector.until(
+      () => collector.on('state').some((r) => {
+        const ups = (r.message['devices'] as Record<string, Record<string, unknown>> | undefined)?.['ups'];
+        return r.topic.includes(id) && ups?.['line'] === 'mains' && ups['chargePct'] === 81 && ups['charging'] === true && ups['state'] === 'ok';
+      }),
+      10_000,
+      'state: ups on mains, 81 %, charging',
+    );
     agent.proc.kill('SIGTERM');
     t.equal(await agent.exited, 0);
     t.same(
