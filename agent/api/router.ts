@@ -9,6 +9,8 @@ export type Role = 'public' | 'operator' | 'admin';
 export interface Caller {
   role: Exclude<Role, 'public'>;
   user: string;
+  /** Seconds the login has left, as of this request: idle timeout, and its absolute end (agent/auth/sessions.ts). */
+  session?: { expiresInSec: number; endsInSec: number } | undefined;
 }
 
 export interface RequestContext<P, Q, B> {

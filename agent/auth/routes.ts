@@ -30,6 +30,22 @@ export function authRoutes(sessions: Pick<Sessions, 'login' | 'logout'>): AnyRou
       },
     }),
     route({
+      method: 'GET',
+      path: '/v1/session',
+      summary: 'The login of the token presented and the time it has left (this request renews it)',
+      role: 'operator',
+      response: z.object({
+        user: z.string(),
+        role: z.enum(['operator', 'admin']),
+        expiresInSec: z.number().int().describe('Left before the login ends without use'),
+        endsInSec: z.number().int().describe('Left before the login ends however busy (auth.sessionMaxSec)'),
+      }),
+      handler: ({ caller }) => {
+        const c = caller!; // a route with a role only runs with a caller
+        return Promise.resolve({ user: c.user, role: c.role, expiresInSec: c.session?.expiresInSec ?? 0, endsInSec: c.session?.endsInSec ?? 0 });
+      },
+    }),
+    route({
       method: 'POST',
       path: '/v1/logout',
       summary: 'End the session of the token presented',

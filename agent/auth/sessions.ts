@@ -179,11 +179,12 @@ export class Sessions {
    * `tokenTtlSec` from now, never past the login's absolute end.
    */
   async resolve(token: string, opts: { renew?: boolean } = {}): Promise<Caller | undefined> {
-    return (await this.lookup(token, opts))?.caller;
+    const l = await this.lookup(token, opts);
+    return l && { ...l.caller, session: { expiresInSec: l.expiresInSec, endsInSec: l.endsInSec } };
   }
 
   /** As resolve, with the seconds the login has left: idle (`expiresInSec`) and absolute (`endsInSec`). */
-  async lookup(token: string, opts: { renew?: boolean } = {}): Promise<{ caller: Caller; expiresInSec: number; endsInSec: number } | undefined> {
+  async lookup(token: string, opts: { renew?: boolean } = {}): Promise<{ caller: Pick<Caller, 'user' | 'role'>; expiresInSec: number; endsInSec: number } | undefined> {
     const { boot, mono } = this.clock.now();
     const hash = hashToken(token);
     const row = await this.store.get<{ user: string; role: 'operator' | 'admin'; boot: string; expires_mono: number; idle_sec: number; max_mono: number }>(

@@ -8,6 +8,7 @@ import t, { type Test } from 'tap';
 import { z } from 'zod';
 import { ApiServer } from '../../../agent/api/server.js';
 import { route, Router } from '../../../agent/api/router.js';
+import { authRoutes } from '../../../agent/auth/routes.js';
 import { bearerAuthenticator, Sessions, type AuthSettings } from '../../../agent/auth/sessions.js';
 import { hashPin } from '../../../agent/auth/pin.js';
 import { AuthConfig } from '../../../agent/ledger/config.js';
@@ -44,7 +45,7 @@ t.test('without use a login ends after the idle timeout; each authenticated requ
   const a = await login();
   t.match(a, { expiresInSec: 900, maxSec: 43_200 });
   time.mono += 14 * MIN;
-  t.same(await sessions.resolve(a.token), { user: 'asha', role: 'operator' }, 'still open at 14 min');
+  t.same(await sessions.resolve(a.token), { user: 'asha', role: 'operator', session: { expiresInSec: 60, endsInSec: 43_200 - 14 * 60 } }, 'still open at 14 min, 1 min left');
   time.mono += 2 * MIN;
   t.equal(await sessions.resolve(a.token), undefined, 'a look without renewal does not keep it open: ended at 15 min');
 
@@ -93,10 +94,15 @@ t.test('another boot ends every login; logout ends one', async (t) => {
 });
 
 function call(socketPath: string, path: string, token: string): Promise<number> {
+  return get(socketPath, path, token).then((r) => r.status);
+}
+
+function get(socketPath: string, path: string, token: string): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
     const req = request({ socketPath, method: 'GET', path, headers: { authorization: `Bearer ${token}` } }, (res) => {
-      res.resume();
-      res.on('end', () => resolve(res.statusCode ?? 0));
+      let text = '';
+      res.on('data', (d: Buffer) => (text += d.toString()));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as unknown }));
     });
     req.on('error', reject);
     req.end();
@@ -104,18 +110,22 @@ function call(socketPath: string, path: string, token: string): Promise<number> 
 }
 
 t.test('through the API server: routes that need a login renew it; the public status polled by the console does not', async (t) => {
-  const { store, time, clock, login } = await rig(t);
+  const { store, time, clock, sessions, login } = await rig(t);
   const socketPath = join(mkdtempSync(join(tmpdir(), 'ses-')), 'a.sock');
   const ok = z.object({ ok: z.boolean() });
   const router = new Router().add(
     route({ method: 'GET', path: '/v1/status', summary: 's', role: 'public', response: ok, handler: () => Promise.resolve({ ok: true }) }),
     route({ method: 'GET', path: '/v1/work', summary: 'w', role: 'operator', response: ok, handler: () => Promise.resolve({ ok: true }) }),
+    ...authRoutes(sessions),
   );
   const api = new ApiServer({ socketPath, router, logger: silentLogger, authenticate: bearerAuthenticator(store, clock) });
   await api.listen();
   t.teardown(() => api.close());
 
   const a = await login();
+  // GET /v1/session says the time left, and is itself a use of the login.
+  time.mono += 10 * MIN;
+  t.same(await get(socketPath, '/v1/session', a.token), { status: 200, body: { user: 'asha', role: 'operator', expiresInSec: 900, endsInSec: 43_200 - 600 } });
   for (let i = 0; i < 6; i++) {
     time.mono += 10 * MIN;
     t.equal(await call(socketPath, '/v1/work', a.token), 200, `work at ${(i + 1) * 10} min`);
@@ -126,6 +136,7 @@ t.test('through the API server: routes that need a login renew it; the public st
     if (s % 300 === 0) t.equal(await call(socketPath, '/v1/status', a.token), 200);
   }
   t.equal(await call(socketPath, '/v1/work', a.token), 401, 'idle but for the status: the login ended');
+  t.equal(await call(socketPath, '/v1/session', a.token), 401);
 });
 
 t.test('migration 7 ends the tokens of the earlier schema, which had no idle timeout or end', async (t) => {
