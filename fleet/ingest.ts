@@ -22,6 +22,7 @@ import { type Decision, type LivenessView, onHeartbeat, onStatus, UNKNOWN } from
 import type { Logger } from './log.js';
 import { KeyedQueue, RateLimiter } from './queue.js';
 import { emptyKiosk, type FleetRepository, type KioskRecord } from './store/repository.js';
+import type { SeqMark } from './store/operations.js';
 
 export type IngestResult =
   | 'stored' // taken and applied
@@ -193,17 +194,21 @@ export class Ingestor {
     const { kioskId, channel } = decoded.topic;
     const result = await this.apply(kioskId, channel, decoded.message, now);
     if (result === 'stored') {
-      if ((GAP_CHANNELS as readonly string[]).includes(channel)) {
-        const seq = (decoded.message as { seq: number }).seq;
-        const mark = await this.opts.repo.noteSeq(kioskId, channel, seq);
-        if (mark.gap > 0) {
-          this.opts.log.warn({ kiosk: kioskId, channel, seq, missing: mark.gap }, 'sequence gap');
-          this.gapSeen({ kioskId, channel, gap: mark.gap, seq, missed: mark.missed });
-        }
+      // Events and transactions note their seq in the transaction that stores them; job-status
+      // has no row of its own to store it with.
+      if (channel === 'job-status') {
+        const seq = (decoded.message as JobStatusMessage).seq;
+        this.seqMarked(kioskId, channel, seq, await this.opts.repo.noteSeq(kioskId, channel, seq));
       }
       this.opts.onChange?.(kioskId, channel);
     }
     return result;
+  }
+
+  private seqMarked(kioskId: string, channel: string, seq: number, mark: SeqMark): void {
+    if (mark.gap <= 0) return;
+    this.opts.log.warn({ kiosk: kioskId, channel, seq, missing: mark.gap }, 'sequence gap');
+    this.gapSeen({ kioskId, channel, gap: mark.gap, seq, missed: mark.missed });
   }
 
   private apply(kioskId: string, channel: string, message: unknown, now: number): Promise<IngestResult> {
@@ -227,7 +232,7 @@ export class Ingestor {
 
   private async transaction(kioskId: string, msg: TransactionMessage, now: number): Promise<IngestResult> {
     const txn = msg.entry === 'transaction';
-    const added = await this.opts.repo.addTransaction({
+    const mark = await this.opts.repo.addTransactionMarked({
       kioskId,
       seq: msg.seq,
       entry: msg.entry,
@@ -240,7 +245,8 @@ export class Ingestor {
       data: msg,
       receivedAt: now,
     });
-    if (!added) return 'duplicate';
+    if (!mark) return 'duplicate';
+    this.seqMarked(kioskId, 'transactions', msg.seq, mark);
     await this.opts.repo.updateKiosk(kioskId, (cur) => ({ ...(cur ?? emptyKiosk(kioskId)), lastSeenAt: now }));
     return 'stored';
   }
@@ -309,7 +315,7 @@ export class Ingestor {
   }
 
   private async event(kioskId: string, msg: EventMessage, now: number): Promise<IngestResult> {
-    const added = await this.opts.repo.addEvent({
+    const mark = await this.opts.repo.addEventMarked({
       kioskId,
       seq: msg.seq,
       type: msg.type,
@@ -321,7 +327,8 @@ export class Ingestor {
       data: msg.data,
       receivedAt: now,
     });
-    if (!added) return 'duplicate';
+    if (!mark) return 'duplicate';
+    this.seqMarked(kioskId, 'events', msg.seq, mark);
     await this.opts.repo.updateKiosk(kioskId, (cur) => ({ ...(cur ?? emptyKiosk(kioskId)), lastSeenAt: now }));
     this.opts.log.debug({ kiosk: kioskId, type: msg.type, severity: msg.severity, seq: msg.seq }, 'event');
     return 'stored';

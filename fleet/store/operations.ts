@@ -93,6 +93,8 @@ export interface AlertHistoryEntry extends Omit<AlertChange, 'openedAt'> {
 export interface OperationsRepository {
   /** Stores a ledger entry; `false` when (kiosk, seq) is already stored. */
   addTransaction(t: StoredTransaction): Promise<boolean>;
+  /** Stores a ledger entry and notes its seq (noteSeq) in one transaction; undefined when already stored. */
+  addTransactionMarked(t: StoredTransaction): Promise<SeqMark | undefined>;
   listTransactions(kioskId: string, limit?: number): Promise<StoredTransaction[]>;
   /** Successful transactions of these service codes since `sinceTs` (kiosk clock), with each kiosk's district. */
   listServiceTransactions(codes: readonly string[], sinceTs: number): Promise<{ kioskId: string; district: string | null; ts: number }[]>;

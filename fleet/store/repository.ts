@@ -6,7 +6,7 @@
  */
 import type { HeartbeatMessage, StateMessage, StatusMessage } from '../../protocols/telemetry/index.js';
 import type { AccessRepository } from './access.js';
-import type { OperationsRepository } from './operations.js';
+import type { OperationsRepository, SeqMark } from './operations.js';
 
 export type * from './operations.js';
 export type * from './access.js';
@@ -111,6 +111,8 @@ export interface FleetRepository extends OperationsRepository {
   ): Promise<KioskRecord | undefined>;
   /** Stores an event; `false` when (kiosk, seq) is already stored — a redelivered duplicate. */
   addEvent(event: StoredEvent): Promise<boolean>;
+  /** Stores an event and notes its seq (noteSeq) in one transaction; undefined when already stored. */
+  addEventMarked(event: StoredEvent): Promise<SeqMark | undefined>;
   listEvents(kioskId: string, limit?: number): Promise<StoredEvent[]>;
   /** Counts one invalid message, per kiosk (when the topic names one) and in the fleet total. */
   countInvalid(kioskId: string | undefined, error: string, at: number): Promise<void>;

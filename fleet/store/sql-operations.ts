@@ -69,12 +69,27 @@ export abstract class SqlOperations implements Omit<FleetRepository, 'access' | 
   }
 
   async addEvent(e: StoredEvent): Promise<boolean> {
-    const res = await this.sql.run(
+    return (await this.#insertEvent(this.sql, e)) === 1;
+  }
+
+  /**
+   * The event and its sequence mark in one transaction: a fleet killed between the two would
+   * otherwise keep the event but not the mark, and the redelivered copy, now a duplicate, would
+   * never close the hole. Undefined when the event was already stored.
+   */
+  addEventMarked(e: StoredEvent): Promise<SeqMark | undefined> {
+    return this.dialect.rowTransaction(async (tx) =>
+      (await this.#insertEvent(tx, e)) === 1 ? this.#noteSeq(tx, e.kioskId, 'events', e.seq) : undefined,
+    );
+  }
+
+  async #insertEvent(sql: Sql, e: StoredEvent): Promise<number> {
+    const res = await sql.run(
       `INSERT INTO events (kiosk_id, seq, type, severity, ts, mono, boot, synced, data_json, received_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kiosk_id, seq) DO NOTHING`,
       [e.kioskId, e.seq, e.type, e.severity, e.ts, e.mono, e.boot, e.synced ? 1 : 0, JSON.stringify(e.data), e.receivedAt],
     );
-    return res.changes === 1;
+    return res.changes;
   }
 
   async listEvents(kioskId: string, limit = 100): Promise<StoredEvent[]> {
@@ -135,12 +150,23 @@ export abstract class SqlOperations implements Omit<FleetRepository, 'access' | 
   }
 
   async addTransaction(t: StoredTransaction): Promise<boolean> {
-    const res = await this.sql.run(
+    return (await this.#insertTransaction(this.sql, t)) === 1;
+  }
+
+  /** The transaction and its sequence mark in one transaction (see addEventMarked). */
+  addTransactionMarked(t: StoredTransaction): Promise<SeqMark | undefined> {
+    return this.dialect.rowTransaction(async (tx) =>
+      (await this.#insertTransaction(tx, t)) === 1 ? this.#noteSeq(tx, t.kioskId, 'transactions', t.seq) : undefined,
+    );
+  }
+
+  async #insertTransaction(sql: Sql, t: StoredTransaction): Promise<number> {
+    const res = await sql.run(
       `INSERT INTO transactions (kiosk_id, seq, entry, ts, synced, service_code, status, amount_paise, balance_paise, data_json, received_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (kiosk_id, seq) DO NOTHING`,
       [t.kioskId, t.seq, t.entry, t.ts, t.synced ? 1 : 0, t.serviceCode, t.status, t.amountPaise, t.balancePaise, JSON.stringify(t.data), t.receivedAt],
     );
-    return res.changes === 1;
+    return res.changes;
   }
 
   async listTransactions(kioskId: string, limit = 100): Promise<StoredTransaction[]> {
@@ -160,7 +186,11 @@ export abstract class SqlOperations implements Omit<FleetRepository, 'access' | 
   }
 
   noteSeq(kioskId: string, channel: string, seq: number): Promise<SeqMark> {
-    return this.dialect.rowTransaction(async (tx) => {
+    return this.dialect.rowTransaction((tx) => this.#noteSeq(tx, kioskId, channel, seq));
+  }
+
+  async #noteSeq(tx: Sql, kioskId: string, channel: string, seq: number): Promise<SeqMark> {
+    {
       const row = await tx.get<{ last_seq: number; missed: number }>(`SELECT last_seq, missed FROM seq_marks WHERE kiosk_id = ? AND channel = ?${this.dialect.forUpdate}`, [
         kioskId,
         channel,
@@ -187,7 +217,7 @@ export abstract class SqlOperations implements Omit<FleetRepository, 'access' | 
         [seq, gap > 0 ? 1 : 0, gap, kioskId, channel],
       );
       return { gap, lastSeq: seq, missed: missed + gap };
-    });
+    }
   }
 
   async seqGaps(kioskId: string, channel?: string): Promise<{ gaps: number; missed: number }> {

@@ -50,6 +50,19 @@ export function operationsSuite(t: Test, open: (t: Test) => Promise<FleetReposit
     t.same(await repo.seqGaps('K-2'), { gaps: 0, missed: 0 });
   });
 
+  t.test('a row and its sequence mark in one step: a redelivery neither stores nor marks again', async (t) => {
+    const repo = await open(t);
+    const ev = (seq: number) => ({ kioskId: 'K-3', seq, type: 'power.lost', severity: 'warning' as const, ts: seq, mono: seq, boot: 'b', synced: true, data: {}, receivedAt: 1 });
+    t.same(await repo.addEventMarked(ev(1)), { gap: 0, lastSeq: 1, missed: 0 });
+    t.same(await repo.addEventMarked(ev(4)), { gap: 2, lastSeq: 4, missed: 2 });
+    t.same(await repo.addEventMarked(ev(2)), { gap: 0, lastSeq: 4, missed: 1 }, 'a straggler closes one hole');
+    t.equal(await repo.addEventMarked(ev(2)), undefined, 'its redelivery is a duplicate and closes nothing more');
+    t.same(await repo.seqGaps('K-3', 'events'), { gaps: 1, missed: 1 });
+    t.same(await repo.addTransactionMarked(txn(7, { kioskId: 'K-3' })), { gap: 0, lastSeq: 7, missed: 0 });
+    t.equal(await repo.addTransactionMarked(txn(7, { kioskId: 'K-3' })), undefined);
+    t.same((await repo.listEvents('K-3')).map((e) => e.seq), [1, 2, 4]);
+  });
+
   t.test('jobs: one row per kiosk; statuses move forward; expiry', async (t) => {
     const repo = await open(t);
     const job = { jobId: 'j-1', type: 'print.test', params: {}, target: 'district:Jaipur', createdAt: 100, expiresTs: 1000, createdBy: 'ops' };
