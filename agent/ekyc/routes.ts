@@ -9,7 +9,8 @@ import { z } from 'zod';
 import { CaptureId, Modality, ServiceCode } from '../../protocols/telemetry/captures.js';
 import { problems } from '../api/problem.js';
 import { route, type Role } from '../api/router.js';
-import type { CaptureRequest, CaptureView } from './service.js';
+import type { CaptureView } from './capture-view.js';
+import type { CaptureRequest } from './service.js';
 
 /** MP Samagra member id: 9 digits (the 8-digit family id does not identify a person). */
 export const SamagraId = z.string().regex(/^\d{9}$/, 'Samagra member ID: 9 digits');

@@ -6,41 +6,30 @@
  * together, so a kill -9 leaves either both or neither. What reaches the database, the logs and
  * the errors is the capture id, states, codes and sizes: never the citizen reference, the PidData
  * or a key (reference rd-service-ekyc.md §2.6, reg 17(1)(c)).
+ *
+ * This file takes captures and owns the counters; the queue sweep is sweep.ts, applying central's
+ * results is results.ts, and the API's view of a capture is capture-view.ts.
  */
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '../../drivers/common/logger.js';
 import { isFingerprintError } from '../../drivers/fingerprint/errors.js';
 import { keyIdOf, parsePublicKey, seal, type Recipient } from '../../protocols/seal/seal.js';
-import { CAPTURE_ENVELOPE_VERSION, CaptureResult, type Modality, type SealedContent } from '../../protocols/telemetry/captures.js';
+import { CAPTURE_ENVELOPE_VERSION, type Modality, type SealedContent } from '../../protocols/telemetry/captures.js';
 import { ApiError } from '../api/problem.js';
 import type { ClockReading } from '../clock.js';
 import type { Added, Outbox } from '../outbox/outbox.js';
 import { OutboxFullError } from '../outbox/outbox.js';
 import type { Queries, Store } from '../store/db.js';
-import { recordEvent } from '../outbox/events.js';
+import { view, type CaptureView } from './capture-view.js';
 import type { EkycConfig } from './config.js';
-import { expireCapture } from './expiry.js';
 import type { CaptureSource, ReceiptPrinter, RecordTransaction } from './hooks.js';
 import { ekycProblems } from './problems.js';
-import {
-  advanceAges,
-  countQueued,
-  dropEnvelope,
-  dueToExpire,
-  dueToResend,
-  getByRequest,
-  getCapture,
-  markSent,
-  pruneDecided,
-  sentPastTtl,
-  TERMINAL,
-  type CaptureRow,
-  type CaptureState,
-  type ExpiryReason,
-} from './store.js';
+import { applyCaptureResult, type ResultStatus } from './results.js';
+import { countQueued, getByRequest, getCapture, markSent } from './store.js';
+import { logSweep, sweepCaptures } from './sweep.js';
 
-/** Decided captures kept for the operator's look-ups (ids, states, reasons; no secret). */
-const KEEP_DECIDED = 20_000;
+export { view, type CaptureView } from './capture-view.js';
+export type { ResultStatus } from './results.js';
 
 export interface CaptureRequest {
   samagraId: string;
@@ -51,25 +40,6 @@ export interface CaptureRequest {
   requestId?: string;
   otp?: string;
   operator?: string;
-}
-
-export type ResultStatus = 'applied' | 'ignored' | 'unknown' | 'invalid';
-
-export interface CaptureView {
-  id: string;
-  state: CaptureState;
-  service: string;
-  modality: Modality;
-  createdAt: number;
-  ageSec: number;
-  ttlSec: number;
-  code?: string;
-  reason?: string;
-  authRef?: string;
-  transactionRecorded: boolean;
-  receiptPrinted: boolean;
-  /** Central's answer came after the capture had expired `unanswered`. */
-  answeredLate?: true;
 }
 
 export interface EkycServiceOptions {
@@ -88,24 +58,6 @@ export interface EkycServiceOptions {
   logger: Logger;
   /** Called after the counts by state changed (the state snapshot has a captures section). */
   onChange?: () => void;
-}
-
-export function view(r: CaptureRow): CaptureView {
-  return {
-    id: r.id,
-    state: r.state,
-    service: r.service,
-    modality: r.modality,
-    createdAt: r.created_ts,
-    ageSec: Math.floor(r.age_ms / 1000),
-    ttlSec: r.ttl_sec,
-    ...(r.code ? { code: r.code } : {}),
-    ...(r.reason ? { reason: r.reason } : {}),
-    ...(r.auth_ref ? { authRef: r.auth_ref } : {}),
-    transactionRecorded: r.txn_recorded === 1,
-    receiptPrinted: r.printed === 1,
-    ...(r.answered_late === 1 ? { answeredLate: true as const } : {}),
-  };
 }
 
 export class EkycService {
@@ -256,43 +208,13 @@ export class EkycService {
 
   async #sweep(): Promise<{ sent: number; expired: number; resent: number }> {
     const o = this.#o;
-    const now = o.clock.now();
-    const sent = await markSent(o.store, now.ts);
-    await pruneDecided(o.store, KEEP_DECIDED);
-    let resent = 0;
-    const expiredBy: Record<ExpiryReason, number> = { unsent: 0, unanswered: 0 };
-    const added = await o.store.transaction(async (tx) => {
-      await advanceAges(tx, now);
-      const out: Added[] = [];
-      for (const r of await dueToExpire(tx)) {
-        out.push(...(await expireCapture(tx, o.outbox, r, 'unsent', now.ts)));
-        expiredBy.unsent++;
-      }
-      // Sent but unanswered past the time to live: the envelope goes, and is not sent again.
-      for (const r of await sentPastTtl(tx)) {
-        out.push(...(await expireCapture(tx, o.outbox, r, 'unanswered', now.ts)));
-        expiredBy.unanswered++;
-      }
-      for (const r of await dueToResend(tx, now.ts, o.config.resendSec * 1000)) {
-        const id = await o.outbox.requeue(tx, r.outbox_id!);
-        if (id === undefined) continue;
-        await tx.run('UPDATE captures SET outbox_id = ?, resends = resends + 1 WHERE id = ?', [id, r.id]);
-        resent++;
-      }
-      return out;
-    });
-    const expired = expiredBy.unsent + expiredBy.unanswered;
-    // A requeued row changes no count; the empty entry wakes the publisher for it.
-    if (added.length || resent) o.outbox.committed(...added, ...(resent ? [{ id: 0, message: {} as Added['message'], delta: { rows: 0, bytes: 0 } }] : []));
+    const pass = await sweepCaptures(o);
+    const expired = pass.expiredBy.unsent + pass.expiredBy.unanswered;
     this.queued = await countQueued(o.store);
-    if (expired || sent) o.onChange?.();
+    if (expired || pass.sent) o.onChange?.();
     this.stats.expired += expired;
-    if (expiredBy.unsent) o.logger.warn({ expired: expiredBy.unsent }, 'captures expired unsent and deleted');
-    if (expiredBy.unanswered) {
-      o.logger.warn({ expired: expiredBy.unanswered }, 'sent captures unanswered by central past their time to live: expired, envelopes deleted, not sent again');
-    }
-    if (resent) o.logger.info({ captures: resent, waitedSec: o.config.resendSec }, 'captures unanswered by central; sent again');
-    return { sent, expired, resent };
+    logSweep(o.logger, pass, o.config.resendSec);
+    return { sent: pass.sent, expired, resent: pass.resent };
   }
 
   /**
@@ -312,110 +234,11 @@ export class EkycService {
    * and deletes them from the inbox in one commit, so each is applied exactly once even across a
    * kill -9. `after` runs once that transaction is committed (accounting, receipt).
    */
-  async applyResult(tx: Queries, payload: Buffer): Promise<{ status: ResultStatus; after: () => Promise<void> }> {
-    const o = this.#o;
-    const nothing = () => Promise.resolve();
-    let parsed: CaptureResult;
-    try {
-      const r = CaptureResult.safeParse(JSON.parse(payload.toString('utf8')));
-      if (!r.success) throw new Error(r.error.issues[0]?.path.join('.') ?? 'invalid');
-      parsed = r.data;
-    } catch (err) {
-      o.logger.warn({ err: (err as Error).message.slice(0, 80), bytes: payload.length }, 'capture result not understood; dropped');
-      return { status: 'invalid', after: nothing };
-    }
-    const now = o.clock.now();
-    const outcome: CaptureState = parsed.result === 'duplicate' ? (parsed.original ?? 'duplicate') : parsed.result;
-    let recorded: { txnId?: string; receiptNo?: string } = {};
-    const row = await getCapture(tx, parsed.captureId);
-    const late = row?.state === 'expired' && row.reason === 'unanswered';
-    if (!row || (TERMINAL.has(row.state) && !late)) {
-      const status = row ? ('ignored' as const) : ('unknown' as const);
-      o.logger.debug({ captureId: parsed.captureId, result: parsed.result, status }, 'capture result not applied');
-      return { status, after: nothing };
-    }
-    const added: Added[] = [];
-    const dropped = await dropEnvelope(tx, row.outbox_id);
-    if (dropped) added.push(dropped);
-    let txn = 0;
-    if (outcome === 'accepted' && o.recordTransaction) {
-      const rate = this.#rate(row.service);
-      // A savepoint: should the ledger refuse the entry, the result is still applied (and the
-      // capture shows transactionRecorded: false) rather than lost with its PUBACK.
-      await tx.exec('SAVEPOINT ekyc_ledger');
-      try {
-        const rec = await o.recordTransaction(tx, {
-          idempotencyKey: row.id,
-          captureId: row.id,
-          service: row.service,
-          chargedPaise: 0,
-          officialPaise: rate.officialPaise,
-          commissionPaise: rate.commissionPaise,
-          ...(row.operator ? { operator: row.operator } : {}),
-          at: now.ts,
-          ...(parsed.authRef ? { authRef: parsed.authRef } : {}),
-        });
-        await tx.exec('RELEASE ekyc_ledger');
-        if (rec) {
-          recorded = { ...(rec.txnId ? { txnId: rec.txnId } : {}), ...(rec.receiptNo ? { receiptNo: rec.receiptNo } : {}) };
-          added.push(...(rec.added ?? []));
-        }
-        txn = 1;
-      } catch (err) {
-        await tx.exec('ROLLBACK TO ekyc_ledger; RELEASE ekyc_ledger');
-        o.logger.error({ captureId: row.id, err: (err as Error).message.slice(0, 160) }, 'e-KYC transaction not recorded; the capture stays accepted');
-      }
-    }
-    if (outcome === 'rejected') {
-      added.push(
-        await recordEvent(tx, o.outbox, 'capture.rejected', 'warning', {
-          captureId: row.id,
-          code: parsed.code ?? 'REJECTED',
-          reason: parsed.reason ?? 'rejected by central',
-        }),
-      );
-    }
-    await tx.run(
-      'UPDATE captures SET state = ?, outbox_id = NULL, code = ?, reason = ?, auth_ref = ?, txn_recorded = ?, answered_late = ?, updated_ts = ? WHERE id = ?',
-      [outcome, parsed.code ?? null, parsed.reason ?? null, parsed.authRef ?? null, txn, late ? 1 : 0, now.ts, row.id],
-    );
-    const after = async () => {
-      if (added.length) o.outbox.committed(...added);
+  applyResult(tx: Queries, payload: Buffer): Promise<{ status: ResultStatus; after: () => Promise<void> }> {
+    return applyCaptureResult(this.#o, tx, payload, (outcome, from) => {
       if (outcome === 'accepted' || outcome === 'rejected' || outcome === 'duplicate') this.stats[outcome]++;
-      if (row.state === 'queued') this.queued = Math.max(0, this.queued - 1);
-      o.onChange?.();
-      if (late) o.logger.warn({ captureId: parsed.captureId, result: parsed.result, outcome }, 'capture result applied after the capture expired unanswered');
-      else o.logger.info({ captureId: parsed.captureId, result: parsed.result, outcome }, 'capture result applied');
-      if (outcome === 'accepted' && o.printer) await this.#print(row, now.ts, parsed.authRef, recorded);
-    };
-    return { status: 'applied', after };
-  }
-
-  async #print(row: CaptureRow, at: number, authRef: string | undefined, rec: { txnId?: string; receiptNo?: string }): Promise<void> {
-    const o = this.#o;
-    const rate = this.#rate(row.service);
-    try {
-      await o.printer!.printEkycAck({
-        kioskId: o.kioskId,
-        captureId: row.id,
-        service: row.service,
-        commissionPaise: rate.commissionPaise,
-        chargedPaise: 0,
-        officialPaise: rate.officialPaise,
-        at,
-        ...(row.operator ? { operator: row.operator } : {}),
-        ...(authRef ? { authRef } : {}),
-        ...rec,
-      });
-      await o.store.run('UPDATE captures SET printed = 1 WHERE id = ?', [row.id]);
-    } catch (err) {
-      // The result stands; the operator reprints from the transaction.
-      o.logger.warn({ captureId: row.id, err: (err as Error).message.slice(0, 120) }, 'acknowledgement receipt not printed');
-    }
-  }
-
-  #rate(service: string): { officialPaise: number; commissionPaise: number } {
-    return this.#o.rateOf?.(service) ?? { officialPaise: 0, commissionPaise: 1800 };
+      if (from === 'queued') this.queued = Math.max(0, this.queued - 1);
+    });
   }
 
   /** Counts by state, for the state snapshot. */
