@@ -9,77 +9,36 @@
  * the printer has worked through the job — serves as a print barrier where the unit supports
  * it; while the printer is stopped (paper out) it does not answer, and the driver keeps waiting
  * (polling DLE EOT, which is real-time) until paper is loaded and the held job has printed.
+ *
+ * This file is when the driver asks and what it does with the answers (status, barrier,
+ * reconnect); its options and events are driver-options.ts, pairing reply bytes with the request
+ * in flight is replies.ts, and the deadline on each link write is timed-write.ts.
  */
 import { EventEmitter } from 'node:events';
 import {
-  ReplySplitter, STATUS_COMMANDS, blocksPrinting, decodeDleEot, decodeGsR1, mergeStatus, paperState,
-  type DleEotFunction, type PaperState, type PrinterReply, type PrinterStatus,
+  STATUS_COMMANDS, blocksPrinting, decodeDleEot, decodeGsR1, mergeStatus, paperState,
+  type DleEotFunction, type PrinterStatus,
 } from '../../protocols/escpos/index.js';
 import { Backoff } from '../common/backoff.js';
 import type { Logger } from '../common/logger.js';
+import {
+  resolveDriverOptions, type PrinterDriverEvents, type PrinterDriverOptions, type PrinterLifecycle, type ResolvedDriverOptions, type SendOutcome,
+} from './driver-options.js';
 import { PrinterError, PrinterErrorCode, isPrinterError } from './errors.js';
 import { printerHealth, type PrinterHealth } from './health.js';
-import type { OpenLink, PrinterLink } from './link.js';
-import { realTimers, type Timers } from './timers.js';
+import type { PrinterLink } from './link.js';
+import { ReplyWaiter, type ReplyMatch } from './replies.js';
+import { writeWithin } from './timed-write.js';
+
+export type { PrinterDriverEvents, PrinterDriverOptions, PrinterLifecycle, SendOutcome } from './driver-options.js';
 
 /** Consecutive unanswered DLE EOT requests after which the link is reopened. */
 const MAX_MISSES = 3;
 /** Consecutive unanswered probes after which the unit is taken to have no status support. */
 const PROBE_MISSES = 2;
 
-export type PrinterLifecycle = 'stopped' | 'opening' | 'ready' | 'reconnecting';
-
-export interface PrinterDriverOptions {
-  openLink: OpenLink;
-  logger: Logger;
-  /** Status poll period while idle, ms. Default 5000. */
-  pollIntervalMs?: number;
-  /** Wait for one status byte, ms. Default 1000. */
-  statusTimeoutMs?: number;
-  /** Wait for the GS r barrier after a job while the printer reports no stop, ms. Default 20000. */
-  barrierTimeoutMs?: number;
-  /** Bytes per write; keeps any one write short (reference B9, ESC-POS-.NET #227). Default 4096. */
-  chunkBytes?: number;
-  /**
-   * Longest wait for one write to be taken by the link, ms. Default 15000 (4 KiB at 9600 baud
-   * takes about 4.3 s). A dead pty or a wedged USB endpoint otherwise blocks forever.
-   */
-  writeTimeoutMs?: number;
-  /**
-   * Also enable Automatic Status Back (GS a 0xFF) on open, so changes arrive without polling.
-   * Default false; worth it on units whose DLE EOT is unreliable but ASB works (reference B4:
-   * Oxhoo TP85 over USB/serial).
-   */
-  asb?: boolean;
-  /**
-   * NUL bytes sent before ESC @ after a job was cut off mid-send, so a printer still inside a
-   * GS v 0 command finishes it with white rows instead of reading our next bytes as image data
-   * (receiptio's recovery sends 8 192 NULs, reference B4). Default 18 440: one 256-row band at
-   * 576 dots plus its header, the largest command encodeJob emits.
-   */
-  flushBytes?: number;
-  backoff?: Backoff;
-  timers?: Timers;
-}
-
-/** How a job ended from the driver's point of view. */
-export type SendOutcome = 'printed' | 'sent';
-
-export interface PrinterDriverEvents {
-  status: [PrinterStatus];
-  health: [PrinterHealth];
-  paper: [{ from: PaperState; to: PaperState }];
-  lifecycle: [PrinterLifecycle];
-}
-
-interface Waiter {
-  match: (r: PrinterReply) => number | undefined;
-  resolve: (b: number | undefined) => void;
-  timer: unknown;
-}
-
 export class PrinterDriver extends EventEmitter<PrinterDriverEvents> {
-  readonly #o: Required<Omit<PrinterDriverOptions, 'backoff' | 'timers'>> & { timers: Timers };
+  readonly #o: ResolvedDriverOptions;
   readonly #backoff: Backoff;
   readonly #log: Logger;
   #link: PrinterLink | undefined;
@@ -87,35 +46,23 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> {
   #status: PrinterStatus = {};
   #realtimeOk: boolean | undefined;
   #barrierOk: boolean | undefined;
-  #splitter = new ReplySplitter();
-  #waiter: Waiter | undefined;
+  readonly #replies: ReplyWaiter;
   #chain: Promise<unknown> = Promise.resolve();
   #poll: unknown;
   #retry: unknown;
   #health: PrinterHealth = { state: 'absent', detail: 'not started', paper: 'unknown' };
   #everOpened = false;
   #misses = 0;
-  #lateSequential: number | undefined;
   /** A job was cut off mid-send: the printer's parser may be inside a command. */
   #dirty = false;
   #lastError: string | undefined;
 
   constructor(opts: PrinterDriverOptions) {
     super();
-    this.#o = {
-      openLink: opts.openLink,
-      logger: opts.logger,
-      pollIntervalMs: opts.pollIntervalMs ?? 5000,
-      statusTimeoutMs: opts.statusTimeoutMs ?? 1000,
-      barrierTimeoutMs: opts.barrierTimeoutMs ?? 20000,
-      chunkBytes: opts.chunkBytes ?? 4096,
-      writeTimeoutMs: opts.writeTimeoutMs ?? 15_000,
-      asb: opts.asb ?? false,
-      flushBytes: opts.flushBytes ?? 256 * 72 + 8,
-      timers: opts.timers ?? realTimers,
-    };
+    this.#o = resolveDriverOptions(opts);
     this.#backoff = opts.backoff ?? new Backoff({ baseMs: 1000, capMs: 60000 });
     this.#log = opts.logger.child({ ns: 'kiosk:driver:printer' });
+    this.#replies = new ReplyWaiter(this.#o.timers, this.#log, (s) => this.#apply(s));
   }
 
   get lifecycle(): PrinterLifecycle {
@@ -146,7 +93,7 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> {
     this.#setLife('stopped');
     this.#o.timers.clearTimeout(this.#poll);
     this.#o.timers.clearTimeout(this.#retry);
-    this.#settle(undefined);
+    this.#replies.settle(undefined);
     const link = this.#link;
     this.#link = undefined;
     await link?.close();
@@ -198,13 +145,12 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> {
   async #barrier(link: PrinterLink): Promise<SendOutcome> {
     // GS r is sequential and only one is in flight, so any sequential reply from here on is the
     // answer to this one — even one that arrives while a DLE EOT poll below is waiting.
-    this.#lateSequential = undefined;
+    this.#replies.takeLateSequential(); // a stale one, from before this barrier, is dropped
     await this.#write(link, STATUS_COMMANDS.gsR1);
     let waited = 0;
     for (;;) {
-      const late = this.#lateSequential;
-      this.#lateSequential = undefined;
-      const b = late ?? (await this.#await((r) => (r.kind === 'sequential' ? r.byte : undefined), this.#o.statusTimeoutMs));
+      const late = this.#replies.takeLateSequential();
+      const b = late ?? (await this.#replies.wait((r) => (r.kind === 'sequential' ? r.byte : undefined), this.#o.statusTimeoutMs));
       if (b !== undefined) {
         this.#apply(decodeGsR1(b));
         return 'printed';
@@ -274,12 +220,12 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> {
   }
 
   /** Sends a request with its reply waiter armed first, so even an instant reply is caught. */
-  async #ask(link: PrinterLink, bytes: Uint8Array, match: Waiter['match']): Promise<number | undefined> {
-    const reply = this.#await(match, this.#o.statusTimeoutMs);
+  async #ask(link: PrinterLink, bytes: Uint8Array, match: ReplyMatch): Promise<number | undefined> {
+    const reply = this.#replies.wait(match, this.#o.statusTimeoutMs);
     try {
       await this.#write(link, bytes);
     } catch (err) {
-      this.#settle(undefined);
+      this.#replies.settle(undefined);
       await reply;
       throw err;
     }
@@ -288,53 +234,7 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> {
 
   /** link.write with a deadline; on expiry the link is treated as dead and reopened. */
   #write(link: PrinterLink, bytes: Uint8Array): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      const timer = this.#o.timers.setTimeout(() => {
-        this.#log.warn({ address: link.address, bytes: bytes.length }, 'printer write timed out; reopening');
-        void link.close();
-        reject(new PrinterError(PrinterErrorCode.WriteTimeout, `write of ${bytes.length} bytes to ${link.address} timed out`, { address: link.address }));
-      }, this.#o.writeTimeoutMs);
-      link.write(bytes).then(
-        () => {
-          this.#o.timers.clearTimeout(timer);
-          resolve();
-        },
-        (err: unknown) => {
-          this.#o.timers.clearTimeout(timer);
-          reject(err instanceof Error ? err : new Error(String(err)));
-        },
-      );
-    });
-  }
-
-  #await(match: Waiter['match'], ms: number): Promise<number | undefined> {
-    return new Promise((resolve) => {
-      const timer = this.#o.timers.setTimeout(() => this.#settle(undefined), ms);
-      this.#waiter = { match, resolve, timer };
-    });
-  }
-
-  #settle(b: number | undefined): void {
-    const w = this.#waiter;
-    if (!w) return;
-    this.#waiter = undefined;
-    this.#o.timers.clearTimeout(w.timer);
-    w.resolve(b);
-  }
-
-  #onData(chunk: Uint8Array): void {
-    for (const r of this.#splitter.push(chunk)) {
-      if (r.kind === 'asb') {
-        this.#apply(r.status);
-        continue;
-      }
-      const got = this.#waiter?.match(r);
-      if (got !== undefined) this.#settle(got);
-      else if (r.kind === 'sequential') this.#lateSequential = r.byte;
-      else if (r.kind === 'discarded') this.#log.warn({ bytes: r.bytes.length }, 'unexpected bytes from printer');
-      // A late real-time reply with nobody waiting (escpos-rs #18) is dropped on purpose; a late
-      // sequential one is kept for the print barrier.
-    }
+    return writeWithin(link, bytes, this.#o.writeTimeoutMs, this.#o.timers, this.#log);
   }
 
   #apply(s: PrinterStatus): void {
@@ -383,9 +283,9 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> {
     // Probe again: the unit behind the link may have changed (or stopped answering status).
     this.#realtimeOk = undefined;
     this.#barrierOk = undefined;
-    this.#splitter.reset();
+    this.#replies.reset();
     this.#backoff.reset();
-    link.onData((c) => this.#onData(c));
+    link.onData((c) => this.#replies.push(c));
     link.onClose((err) => this.#onClose(link, err));
     this.#setLife('ready');
     this.#log.info({ kind: link.kind, address: link.address }, 'printer link open');
@@ -399,7 +299,7 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> {
   #onClose(link: PrinterLink, err?: Error): void {
     if (this.#link !== link) return;
     this.#link = undefined;
-    this.#settle(undefined);
+    this.#replies.settle(undefined);
     if (this.#life === 'stopped') return;
     this.#log.warn({ err: err?.message }, 'printer link lost');
     this.#scheduleReconnect();
