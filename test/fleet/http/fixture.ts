@@ -5,7 +5,7 @@ import { hashPassword } from '../../../fleet/http/passwords.js';
 import type { Role } from '../../../fleet/store/access.js';
 import type { FleetServer } from '../../../fleet/serve.js';
 import { startTestFleet } from '../fixtures/fleet.js';
-import { birth, bytes, meta, state, transaction, waitFor } from '../fixtures/helpers.js';
+import { birth, bytes, heartbeat, meta, state, transaction, waitFor } from '../fixtures/helpers.js';
 
 export const K1 = 'RJ-JAI-0001';
 export const K2 = 'RJ-KOT-0002';
@@ -27,6 +27,14 @@ async function kiosk(url: string, id: string, district: string, st: Record<strin
   });
   await c.publishAsync(topic('status'), bytes(birth(1, { district, heartbeatSec: 5 })), { qos: 1, retain: true });
   await c.publishAsync(topic('state'), bytes(state(2, st)), { qos: 1, retain: true });
+  // Heartbeats on the 5 s the birth announces, as the agent sends them: a slow run (a loaded
+  // machine, scrypt at login, the browser's start) must not see the kiosks go silent.
+  let seq = 3;
+  const beat = setInterval(() => {
+    if (c.connected) c.publish(topic('heartbeat'), bytes(heartbeat(seq++)), { qos: 0 });
+  }, 2_000);
+  beat.unref();
+  c.once('close', () => clearInterval(beat));
   return c;
 }
 
