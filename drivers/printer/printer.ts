@@ -315,6 +315,9 @@ export class PrinterDriver extends EventEmitter<PrinterDriverEvents> {
 
   #schedulePoll(): void {
     this.#o.timers.clearTimeout(this.#poll);
+    // A stop (or a lost link) during the first status requests has already cleared the poll; a
+    // timer started after it would only hold the process open for one interval.
+    if (this.#life !== 'ready') return;
     this.#poll = this.#o.timers.setTimeout(() => {
       if (this.#life !== 'ready') return;
       this.refreshStatus()
