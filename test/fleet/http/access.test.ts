@@ -5,28 +5,22 @@
  * send jobs (problem+json 403); the audit log; logout; idle and absolute expiry; /metrics' token.
  */
 import t from 'tap';
-import { join } from 'node:path';
-import { silentLogger } from '../../../fleet/log.js';
 import { startFleet } from '../../../fleet/serve.js';
 import { emptyKiosk } from '../../../fleet/store/repository.js';
-import { FakeClock, tempDir } from '../fixtures/helpers.js';
+import { embeddedFleetOptions, FakeClock } from '../fixtures/helpers.js';
 import { addUser, login, PASSWORD } from './fixture.js';
 
 t.test('dashboard access', async (t) => {
   const clock = new FakeClock(Date.now());
-  const fleet = await startFleet({
-    mqttUrl: 'mqtt://unused',
-    embeddedBroker: { host: '127.0.0.1', port: 0 },
-    db: join(tempDir(t), 'fleet.db'),
-    shareGroup: 'kiosk-fleet',
-    heartbeatMisses: 3,
-    log: silentLogger,
-    clock,
-    operations: {
-      http: { host: '127.0.0.1', port: 0, metricsToken: 'scrape-token', keepAliveMs: 100 },
-      publisher: { publish: () => Promise.resolve(), close: () => Promise.resolve() },
-    },
-  });
+  const fleet = await startFleet(
+    embeddedFleetOptions(t, {
+      clock,
+      operations: {
+        http: { host: '127.0.0.1', port: 0, metricsToken: 'scrape-token', keepAliveMs: 100 },
+        publisher: { publish: () => Promise.resolve(), close: () => Promise.resolve() },
+      },
+    }),
+  );
   t.teardown(() => fleet.close());
   const http = (await fleet.ops.http)!;
   const base = http.url;
@@ -172,15 +166,11 @@ t.test('dashboard access', async (t) => {
 });
 
 t.test('behind a TLS proxy: the cookie is Secure and only an https:// Origin may change anything', async (t) => {
-  const fleet = await startFleet({
-    mqttUrl: 'mqtt://unused',
-    embeddedBroker: { host: '127.0.0.1', port: 0 },
-    db: join(tempDir(t), 'fleet.db'),
-    shareGroup: 'kiosk-fleet',
-    heartbeatMisses: 3,
-    log: silentLogger,
-    operations: { http: { host: '127.0.0.1', port: 0, secureCookie: true }, publisher: { publish: () => Promise.resolve(), close: () => Promise.resolve() } },
-  });
+  const fleet = await startFleet(
+    embeddedFleetOptions(t, {
+      operations: { http: { host: '127.0.0.1', port: 0, secureCookie: true }, publisher: { publish: () => Promise.resolve(), close: () => Promise.resolve() } },
+    }),
+  );
   t.teardown(() => fleet.close());
   const base = (await fleet.ops.http)!.url;
   await addUser(fleet, 'ops', 'operator');

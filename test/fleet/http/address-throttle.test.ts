@@ -6,27 +6,21 @@
  * audit log; without it the header is ignored; a name cannot be chosen to lock an address.
  */
 import t from 'tap';
-import { join } from 'node:path';
-import { silentLogger } from '../../../fleet/log.js';
 import { startFleet } from '../../../fleet/serve.js';
-import { FakeClock, tempDir } from '../fixtures/helpers.js';
+import { embeddedFleetOptions, FakeClock } from '../fixtures/helpers.js';
 import { addUser, PASSWORD } from './fixture.js';
 
 async function dashboard(t: { teardown(fn: () => unknown): void }, trustProxy: boolean): Promise<{ clock: FakeClock; fleet: Awaited<ReturnType<typeof startFleet>>; attempt: (username: string, password: string, xff?: string) => Promise<Response> }> {
   const clock = new FakeClock(Date.now());
-  const fleet = await startFleet({
-    mqttUrl: 'mqtt://unused',
-    embeddedBroker: { host: '127.0.0.1', port: 0 },
-    db: join(tempDir(t), 'fleet.db'),
-    shareGroup: 'kiosk-fleet',
-    heartbeatMisses: 3,
-    log: silentLogger,
-    clock,
-    operations: {
-      http: { host: '127.0.0.1', port: 0, ...(trustProxy ? { trustProxy: true } : {}), access: { addressLockAfter: 4, addressLockBaseMs: 60_000 } },
-      publisher: { publish: () => Promise.resolve(), close: () => Promise.resolve() },
-    },
-  });
+  const fleet = await startFleet(
+    embeddedFleetOptions(t, {
+      clock,
+      operations: {
+        http: { host: '127.0.0.1', port: 0, ...(trustProxy ? { trustProxy: true } : {}), access: { addressLockAfter: 4, addressLockBaseMs: 60_000 } },
+        publisher: { publish: () => Promise.resolve(), close: () => Promise.resolve() },
+      },
+    }),
+  );
   t.teardown(() => fleet.close());
   const base = (await fleet.ops.http)!.url;
   const origin = base.replace(/\/$/, '');
