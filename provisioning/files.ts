@@ -125,8 +125,12 @@ export async function writeAtomic(path: string, content: string, mode: number, o
     await fh.close().catch(() => undefined);
   }
   await rename(tmp, path);
-  // The rename itself is durable only once the directory is synced.
-  const dir = await open(dirname(path), constants.O_RDONLY);
+  await syncDir(dirname(path));
+}
+
+/** A rename is durable only once its directory is synced. */
+async function syncDir(path: string): Promise<void> {
+  const dir = await open(path, constants.O_RDONLY);
   try {
     await dir.sync();
   } finally {
@@ -157,12 +161,7 @@ export async function symlinkAtomic(path: string, target: string): Promise<void>
   await unlink(tmp).catch(() => undefined);
   await symlink(target, tmp);
   await rename(tmp, path);
-  const dir = await open(dirname(path), constants.O_RDONLY);
-  try {
-    await dir.sync();
-  } finally {
-    await dir.close();
-  }
+  await syncDir(dirname(path));
 }
 
 export { chmod, unlink };
