@@ -80,3 +80,21 @@ export function spawnAgent(configPath: string, env: NodeJS.ProcessEnv = {}): Run
   const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
   return { proc, output: () => out, exited };
 }
+
+export interface KioskctlRun {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** The built `kioskctl`, as a technician runs it, with `env` added to the child's environment. */
+export function runKioskctl(args: string[], env: NodeJS.ProcessEnv = {}): Promise<KioskctlRun> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [join(ROOT, 'bin/kioskctl'), ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    p.once('exit', (status) => resolve({ status, stdout, stderr }));
+  });
+}

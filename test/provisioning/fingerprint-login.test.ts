@@ -3,7 +3,6 @@
 // reads `auth.users[].fingerprintSlots` at start, so it is restarted after the tie, as the
 // command tells the technician to do.
 import t from 'tap';
-import { spawn } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { request } from 'node:http';
@@ -12,23 +11,14 @@ import { join } from 'node:path';
 import { hashPin } from '../../agent/auth/pin.js';
 import { R30xSimulator, type SimTiming } from '../../drivers/fingerprint/r30x-simulator.js';
 import { R30xPtySimulator } from '../../drivers/fingerprint/r30x-pty.js';
-import { childEnv, requireBuild, ROOT, spawnAgent, writeAgentConfig, type RunningAgent } from '../helpers/agent-process.js';
+import { requireBuild, runKioskctl, spawnAgent, writeAgentConfig, type RunningAgent } from '../helpers/agent-process.js';
 
 requireBuild();
 
 const TIMING: SimTiming = { perInstructionMs: { GenImg: 5, Img2Tz: 5 }, defaultMs: 1, paceAtBaud: true };
 const ADMIN = { KIOSKCTL_USER: 'tech.ravi', KIOSKCTL_PIN: '482913' };
 
-function kioskctl(args: string[], env: NodeJS.ProcessEnv = ADMIN): Promise<{ status: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [join(ROOT, 'bin/kioskctl'), ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.once('exit', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const kioskctl = (args: string[], env: NodeJS.ProcessEnv = ADMIN) => runKioskctl(args, env);
 
 function post(socketPath: string, path: string, body: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
   return new Promise((resolve, reject) => {

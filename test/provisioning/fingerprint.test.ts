@@ -3,7 +3,6 @@
 // simulator where its ekyc.rd says. kioskctl runs asynchronously: the simulators live in this
 // process and must keep answering while it waits.
 import t from 'tap';
-import { spawn } from 'node:child_process';
 import { generateKeyPairSync } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -14,7 +13,7 @@ import { R30xSimulator, type SimTiming } from '../../drivers/fingerprint/r30x-si
 import { R30xPtySimulator } from '../../drivers/fingerprint/r30x-pty.js';
 import { RdServiceSimulator } from '../../drivers/fingerprint/rd-service-simulator.js';
 import { keyIdOf, parsePublicKey } from '../../protocols/seal/seal.js';
-import { childEnv, requireBuild, ROOT, spawnAgent, writeAgentConfig } from '../helpers/agent-process.js';
+import { requireBuild, runKioskctl, spawnAgent, writeAgentConfig } from '../helpers/agent-process.js';
 
 requireBuild();
 
@@ -22,22 +21,7 @@ const TIMING: SimTiming = { perInstructionMs: { GenImg: 5, Img2Tz: 5 }, defaultM
 const ADMIN = { user: 'tech.ravi', pin: '482913' };
 const OPERATOR = { user: 'op.asha', pin: '1357' };
 
-interface Run {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function kioskctl(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [join(ROOT, 'bin/kioskctl'), ...args], { env: childEnv(env), stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    p.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    p.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    p.once('exit', (status) => resolve({ status, stdout, stderr }));
-  });
-}
+const kioskctl = runKioskctl;
 
 function readerEvents(dbPath: string): Promise<{ type: string; data: string }[]> {
   return new Promise((resolve, reject) => {
