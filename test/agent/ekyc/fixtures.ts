@@ -11,7 +11,10 @@ import { Store } from '../../../agent/store/db.js';
 import { RdServiceClient } from '../../../drivers/fingerprint/rd-service/client.js';
 import { RdServiceSimulator } from '../../../drivers/fingerprint/rd-service-simulator.js';
 import { silentLogger, type Logger } from '../../../drivers/common/logger.js';
+import { CaptureReceiver } from '../../../fleet/captures/receiver.js';
+import { silentLogger as silentFleetLog } from '../../../fleet/log.js';
 import { keyIdOf, rawPublicKey } from '../../../protocols/seal/seal.js';
+import { startAedes, type TestBroker } from '../../helpers/aedes.js';
 
 export const central = generateKeyPairSync('x25519');
 export const centralPem = central.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -30,6 +33,16 @@ export async function startRd(t: Test, opts: Partial<ConstructorParameters<typeo
   await sim.listen(0);
   t.teardown(() => sim.close());
   return sim;
+}
+
+/** Central's side for a real agent: an embedded broker and the capture receiver on it, subscribed. */
+export async function startCentral(t: Test): Promise<{ broker: TestBroker; receiver: CaptureReceiver }> {
+  const broker = await startAedes();
+  t.teardown(() => broker.close());
+  const receiver = await CaptureReceiver.start({ url: broker.url, privateKeyPem: centralPem, log: silentFleetLog, retryMs: 100 });
+  t.teardown(() => receiver.stop());
+  await receiver.ready();
+  return { broker, receiver };
 }
 
 /** A clock whose wall and monotonic readings the test sets. */

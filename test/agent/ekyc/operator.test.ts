@@ -5,13 +5,9 @@ import { readFileSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import t from 'tap';
 import { hashPin } from '../../../agent/auth/pin.js';
-import { RdServiceSimulator } from '../../../drivers/fingerprint/rd-service-simulator.js';
-import { CaptureReceiver } from '../../../fleet/captures/receiver.js';
-import { silentLogger } from '../../../fleet/log.js';
-import { startAedes } from '../../helpers/aedes.js';
 import { spawnAgent, writeAgentConfig } from '../../helpers/agent-process.js';
 import { Collector } from '../../helpers/collector.js';
-import { centralPem, ekycSection, uidai } from './fixtures.js';
+import { ekycSection, startCentral, startRd } from './fixtures.js';
 
 const KIOSK = 'MP-IND-0007';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -32,14 +28,8 @@ function call(socket: string, method: string, path: string, body?: unknown, toke
 }
 
 t.test('operator login, capture, central decision, ledger', async (t) => {
-  const rd = new RdServiceSimulator({ uidaiPublicKey: uidai.publicKey });
-  await rd.listen(0);
-  t.teardown(() => rd.close());
-  const broker = await startAedes();
-  t.teardown(() => broker.close());
-  const receiver = await CaptureReceiver.start({ url: broker.url, privateKeyPem: centralPem, log: silentLogger, retryMs: 100 });
-  t.teardown(() => receiver.stop());
-  await receiver.ready();
+  const rd = await startRd(t);
+  const { broker } = await startCentral(t);
   const wire = await Collector.start(broker.url, `kiosk/v1/${KIOSK}/+`);
   t.teardown(() => wire.close());
   const dir = t.testdir({});

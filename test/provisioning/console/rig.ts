@@ -11,14 +11,10 @@ import sqlite3 from 'sqlite3';
 import { hashPin } from '../../../agent/auth/pin.js';
 import { R30xPtySimulator } from '../../../drivers/fingerprint/r30x-pty.js';
 import { FAST_TIMING, R30xSimulator } from '../../../drivers/fingerprint/r30x-simulator.js';
-import { RdServiceSimulator } from '../../../drivers/fingerprint/rd-service-simulator.js';
 import { startSimulatedSerialPrinter } from '../../../drivers/printer/sim-pty.js';
 import type { PrinterSimulator } from '../../../drivers/printer/simulator.js';
-import { CaptureReceiver } from '../../../fleet/captures/receiver.js';
-import { silentLogger } from '../../../fleet/log.js';
 import { LocalApiClient } from '../../../provisioning/local-api.js';
-import { centralPem, ekycSection, uidai } from '../../agent/ekyc/fixtures.js';
-import { startAedes } from '../../helpers/aedes.js';
+import { ekycSection, startCentral, startRd } from '../../agent/ekyc/fixtures.js';
 import { ROOT, requireBuild, spawnAgent, writeAgentConfig, type RunningAgent } from '../../helpers/agent-process.js';
 import { TmuxScreen } from './tmux.js';
 
@@ -71,14 +67,8 @@ async function started(agent: RunningAgent, socket: string): Promise<void> {
 
 export async function startConsoleRig(t: Test, o: { kioskId: string; inactiveDays?: number; rates?: Record<string, unknown> }): Promise<ConsoleRig> {
   requireBuild();
-  const rd = new RdServiceSimulator({ uidaiPublicKey: uidai.publicKey });
-  await rd.listen(0);
-  t.teardown(() => rd.close());
-  const broker = await startAedes();
-  t.teardown(() => broker.close());
-  const receiver = await CaptureReceiver.start({ url: broker.url, privateKeyPem: centralPem, log: silentLogger, retryMs: 100 });
-  t.teardown(() => receiver.stop());
-  await receiver.ready();
+  const rd = await startRd(t);
+  const { broker } = await startCentral(t);
   const printer = await startSimulatedSerialPrinter({ paper: 58 });
   t.teardown(() => printer.close());
   const dir = t.testdir({});
