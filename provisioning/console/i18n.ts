@@ -3,7 +3,9 @@
  * The API's own messages arrive in both languages (problem+json `title`/`title_hi`), so only the
  * console's words live here. `{name}` placeholders are filled by `t`.
  */
-export type Lang = 'en' | 'hi';
+import type { Lang } from '../messages.js';
+
+export type { Lang };
 export interface Text {
   en: string;
   hi: string;
