@@ -54,13 +54,6 @@ export interface IngestOptions {
   onChange?: (kioskId: string, channel: string) => void;
 }
 
-/**
- * Channels whose messages go through the kiosk's outbox and must all arrive: a hole in their seq
- * is a lost record. State is left out (snapshots are coalesced, only the newest matters) and so is
- * status (its seq follows the session).
- */
-export const GAP_CHANNELS = ['events', 'transactions', 'job-status'] as const;
-
 export interface IngestStats {
   stored: number;
   duplicate: number;
@@ -194,6 +187,8 @@ export class Ingestor {
     const { kioskId, channel } = decoded.topic;
     const result = await this.apply(kioskId, channel, decoded.message, now);
     if (result === 'stored') {
+      // Events, transactions and job-status go through the kiosk's outbox and must all arrive, so
+      // a hole in their seq is a lost record (state is coalesced, status follows the session).
       // Events and transactions note their seq in the transaction that stores them; job-status
       // has no row of its own to store it with.
       if (channel === 'job-status') {
