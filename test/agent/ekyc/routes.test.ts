@@ -2,6 +2,8 @@
 // ID and consent, bilingual problems, 201 with the capture id and state, GET by id; the request
 // body (citizen reference) never reaches the log.
 import { request as httpRequest } from 'node:http';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { ApiServer } from '../../../agent/api/server.js';
@@ -23,11 +25,18 @@ function call(socket: string, method: string, path: string, body?: unknown): Pro
   });
 }
 
+// A Unix socket path is limited to 107 bytes, so not under the checkout (whose path can be long).
+function shortSocketPath(t: { teardown(fn: () => void): void }): string {
+  const dir = mkdtempSync(join(tmpdir(), 'kr-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return join(dir, 'api.sock');
+}
+
 t.test('POST and GET /v1/ekyc/captures', async (t) => {
   const records: Parameters<typeof recordingLogger>[0] = [];
   const logger = recordingLogger(records);
   const r = await rig(t, {}, logger);
-  const socket = join(t.testdir({}), 'api.sock');
+  const socket = shortSocketPath(t);
   const api = new ApiServer({ socketPath: socket, router: new Router().add(...captureRoutes(r.service, 'public')), logger });
   await api.listen();
   t.teardown(() => api.close());
@@ -55,7 +64,7 @@ t.test('POST and GET /v1/ekyc/captures', async (t) => {
 
 t.test('operator role: refused without a login', async (t) => {
   const r = await rig(t);
-  const socket = join(t.testdir({}), 'api.sock');
+  const socket = shortSocketPath(t);
   const api = new ApiServer({ socketPath: socket, router: new Router().add(...captureRoutes(r.service)), logger: recordingLogger() });
   await api.listen();
   t.teardown(() => api.close());
