@@ -11,7 +11,7 @@
  */
 import type { MqttClient } from 'mqtt';
 
-/** MQTT.js sends no PUBACK for a message whose handler calls back with an error. */
+/** MQTT.js sends no PUBACK for a message whose handler calls back with an error (pinned by test/fleet/acks-mqttjs.test.ts). */
 export const ACK_DEFERRED = new Error('acknowledged in arrival order once stored');
 
 interface Taken {
