@@ -24,6 +24,8 @@ Options:
   -v, --version       the version
 
 Runs until SIGTERM or SIGINT; under systemd (Type=notify) it reports READY and WATCHDOG.
+SIGHUP (systemctl reload kiosk-agent) reads the logins (auth) from the file again; a change
+to any other section is logged and takes effect at the next restart.
 Exit status: 0 clean stop, 64 bad arguments, 78 bad configuration, 70 internal error.
 `;
 
@@ -114,6 +116,10 @@ async function run(path: string, checkOnly: boolean, print: boolean): Promise<vo
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // systemctl reload: the logins are read again (agent/config/reload.ts).
+  process.on('SIGHUP', () => {
+    agent.reloadFromFile().catch((err: unknown) => logger.error({ err: (err as Error).message }, 'configuration reload failed'));
+  });
   // A stop the agent asked for itself (the UPS on low battery) ends the process too.
   void agent.stopped.then(() => process.exit(0));
 }

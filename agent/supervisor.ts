@@ -19,7 +19,9 @@ import { bearerAuthenticator } from './auth/sessions.js';
 import { CAPABILITIES } from './capabilities.js';
 import { Clock } from './clock.js';
 import type { AgentContext, Capability } from './context.js';
-import type { LoadedConfig } from './config/load.js';
+import { ConfigError, loadConfig, type LoadedConfig } from './config/load.js';
+import { applyReload, safeProblems, type ReloadOutcome } from './config/reload.js';
+import { reloadRoute } from './config/reload-route.js';
 import { DeviceRegistry } from './devices/registry.js';
 import { MqttLink } from './mqtt/link.js';
 import { Publisher } from './mqtt/publisher.js';
@@ -171,6 +173,7 @@ export class Agent {
         // The kiosk-wide capture queue for the console's home screen (issue 11).
         ...(cfg.ekyc ? { ekyc: await ekycStatus(this.store, Date.now()) } : {}),
       })),
+      reloadRoute(() => this.reloadFromFile()),
     );
     if (!cfg.api.enabled) return;
     const api = new ApiServer({
@@ -214,6 +217,38 @@ export class Agent {
       }
     };
     this.#timers.push(setInterval(() => this.#track(tick()), every));
+  }
+
+  #reloading: Promise<unknown> = Promise.resolve();
+  /**
+   * Reads the configuration file again and applies what can change while running
+   * (config/reload.ts): SIGHUP and POST /v1/config/reload. One at a time.
+   */
+  reloadFromFile(): Promise<ReloadOutcome> {
+    const run = this.#reloading.then(() => this.#reload());
+    this.#reloading = run.catch(() => undefined);
+    return run;
+  }
+
+  async #reload(): Promise<ReloadOutcome> {
+    if (this.#stopping) return { ok: false, problems: ['the agent is stopping'] };
+    let next: LoadedConfig;
+    try {
+      next = await loadConfig(this.loaded.path);
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      // The running configuration stays; the technician sees why, and so does central.
+      const problems = safeProblems(err);
+      this.logger.error({ path: err.file, problems }, 'configuration reload refused; the running configuration stays');
+      await this.events.emit('config.rejected', 'warning', { source: err.file, error: problems.join('; ').slice(0, 500) });
+      return { ok: false, problems };
+    }
+    const r = await applyReload(this.store, this.loaded.config, next.config);
+    this.logger.info(
+      { path: next.path, auth: r.auth, users: this.loaded.config.auth.users.length, endedSessions: r.endedSessions, restartNeeded: r.restartNeeded },
+      r.restartNeeded.length ? `configuration reloaded; ${r.restartNeeded.join(', ')} changed and take effect at the next restart` : 'configuration reloaded',
+    );
+    return { ok: true, ...r };
   }
 
   stop(reason: string, drainMs = 5000): Promise<void> {

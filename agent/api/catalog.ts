@@ -6,6 +6,7 @@
 import { buildOpenApi } from './openapi.js';
 import type { AnyRoute } from './router.js';
 import { statusRoute } from './status.js';
+import { reloadRoute } from '../config/reload-route.js';
 import { captureRoutes } from '../ekyc/routes.js';
 import { fingerprintLoginRoutes } from '../fingerprint/login.js';
 import { fingerprintRoutes } from '../fingerprint/routes.js';
@@ -19,6 +20,7 @@ const documentationOnly = (): never => {
 export function documentedRoutes(): AnyRoute[] {
   return [
     statusRoute(documentationOnly),
+    reloadRoute(documentationOnly),
     ...captureRoutes({ take: documentationOnly, get: documentationOnly }),
     ...businessRoutesForDocs(documentationOnly),
     ...fingerprintRoutes({ info: documentationOnly, enroll: documentationOnly, identify: documentationOnly, remove: documentationOnly }),

@@ -100,6 +100,8 @@ export function agentUnit(opts: AgentUnitOptions = {}): string {
     // The agent drains its outbox for up to 5 s and closes the store on SIGTERM.
     'TimeoutStopSec=30',
     `ExecStart=${quoteWord(o.execPath)} --config ${quoteWord(o.configPath)}`,
+    // SIGHUP reads the logins again (agent/config/reload.ts).
+    'ExecReload=/bin/kill -HUP $MAINPID',
     `User=${user}`,
     `Group=${group}`,
     ...(groups.length ? [`SupplementaryGroups=${groups.join(' ')}`] : []),
