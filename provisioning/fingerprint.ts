@@ -29,7 +29,21 @@ export const FINGERPRINT_HELP = `  fingerprint info         reader state, parame
   fingerprint identify     which slot a finger matches, if any
   fingerprint delete SLOT  delete the fingerprint stored in SLOT (and untie it from its login)`;
 
-const RESTART = 'restart the agent for fingerprint login to use it: systemctl restart kiosk-agent';
+const RELOAD = 'reload the agent for fingerprint login to use it: systemctl reload kiosk-agent';
+
+/**
+ * Has the running agent read the file it just changed (POST /v1/config/reload), so fingerprint
+ * login uses the new mapping at once; says how it went, and what to do when it did not.
+ */
+async function reloadAgent(api: LocalApiClient): Promise<{ reloaded: boolean; note: string }> {
+  try {
+    await api.call('POST', '/v1/config/reload');
+    return { reloaded: true, note: 'the agent uses it now' };
+  } catch (e) {
+    if (!(e instanceof LocalApiError)) throw e;
+    return { reloaded: false, note: `the agent did not reload its configuration (${e.message}); ${RELOAD}` };
+  }
+}
 
 /** Exit codes (sysexits): 64 usage, 65 capture refused, 69 agent or reader unavailable, 73 slot not tied (config not written), 77 not allowed. */
 function exitCodeOf(e: LocalApiError): number {
@@ -134,11 +148,12 @@ export async function fingerprintCommand(args: string[], o: FingerprintCommandOp
           const slotNo = result['slot'] as number;
           try {
             const from = await tieSlot(o.configPath!, o.forUser, slotNo);
-            result = { ...result, user: o.forUser, ...(from.length ? { untiedFrom: from } : {}) };
-            text += `slot ${slotNo} now logs in ${o.forUser}${from.length ? ` (it was ${from.join(', ')}'s)` : ''}; ${RESTART}\n`;
+            const r = await reloadAgent(api);
+            result = { ...result, user: o.forUser, ...(from.length ? { untiedFrom: from } : {}), reloaded: r.reloaded };
+            text += `slot ${slotNo} now logs in ${o.forUser}${from.length ? ` (it was ${from.join(', ')}'s)` : ''}; ${r.note}\n`;
           } catch (e) {
             if (!(e instanceof SlotMappingError) && !(e as NodeJS.ErrnoException).code) throw e;
-            o.err(`kioskctl: enrolled in slot ${slotNo}, but it is not tied to ${o.forUser}: ${(e as Error).message}\n  add ${slotNo} to fingerprintSlots of ${o.forUser} in auth.users of ${o.configPath!}, then ${RESTART}\n`);
+            o.err(`kioskctl: enrolled in slot ${slotNo}, but it is not tied to ${o.forUser}: ${(e as Error).message}\n  add ${slotNo} to fingerprintSlots of ${o.forUser} in auth.users of ${o.configPath!}, then ${RELOAD}\n`);
             return 73;
           }
         }
@@ -158,8 +173,9 @@ export async function fingerprintCommand(args: string[], o: FingerprintCommandOp
             return [];
           });
           if (from.length) {
-            result = { ...result, untiedFrom: from };
-            text += `slot ${slot!} no longer logs in ${from.join(', ')}; ${RESTART}\n`;
+            const r = await reloadAgent(api);
+            result = { ...result, untiedFrom: from, reloaded: r.reloaded };
+            text += `slot ${slot!} no longer logs in ${from.join(', ')}; ${r.note}\n`;
           }
         }
     }
