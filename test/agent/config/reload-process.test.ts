@@ -4,27 +4,14 @@
  * /v1/config/reload is for admins, applies the logins and names what waits for a restart.
  */
 import t from 'tap';
-import { request } from 'node:http';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { hashPin } from '../../../agent/auth/pin.js';
 import { requireBuild, spawnAgent, writeAgentConfig } from '../../helpers/agent-process.js';
+import { callApi as call } from '../../helpers/local-api.js';
 import { startAedes } from '../../helpers/aedes.js';
 import { Collector } from '../../helpers/collector.js';
 
 requireBuild();
-
-function call(socketPath: string, method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const headers: Record<string, string> = { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) };
-    request({ socketPath, method, path, headers }, (res) => {
-      let text = '';
-      res.on('data', (d: Buffer) => (text += d.toString()));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) as Record<string, unknown> }));
-    })
-      .on('error', reject)
-      .end(body === undefined ? undefined : JSON.stringify(body));
-  });
-}
 
 t.test('a broken file on SIGHUP is refused and reported; the reload route applies logins and names the rest', async (t) => {
   const broker = await startAedes();
