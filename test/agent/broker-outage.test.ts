@@ -1,7 +1,9 @@
 /**
  * Acceptance: against a real Mosquitto, the agent keeps emitting events while the broker is
  * stopped for a while and restarted (twice); a subscriber receives every event, in order,
- * none missing (at-least-once: duplicates are dropped by seq).
+ * none missing (at-least-once: duplicates are dropped by seq). The subscriber comes back only
+ * seconds after each restart, long after the agent has sent its backlog: what it missed meanwhile
+ * reaches it because the broker keeps its session on disk, as central's consumers rely on.
  */
 import t from 'tap';
 import { spawnAgent, writeAgentConfig } from '../helpers/agent-process.js';
@@ -15,7 +17,7 @@ t.test('broker stopped and restarted while events are emitted', { skip: mosquitt
   const broker = new Mosquitto();
   await broker.start();
   t.teardown(() => broker.stop());
-  const sub = await Collector.start(broker.url, 'kiosk/v1/RJ-JAI-0020/events', 'outage-collector');
+  const sub = await Collector.start(broker.url, 'kiosk/v1/RJ-JAI-0020/events', 'outage-collector', 2500);
   t.teardown(() => sub.close());
   const config = writeAgentConfig({ id: 'RJ-JAI-0020', url: broker.url, dir: t.testdir({}), eventEveryMs: 20 });
   const agent = spawnAgent(config);

@@ -16,11 +16,12 @@ export class Collector {
   #waiters: (() => void)[] = [];
   client!: MqttClient;
 
-  static async start(url: string, filter: string, clientId = `collector-${process.pid}-${Math.random().toString(16).slice(2, 8)}`): Promise<Collector> {
+  /** `reconnectPeriodMs`: how soon it comes back after the broker went away (default 100 ms). */
+  static async start(url: string, filter: string, clientId = `collector-${process.pid}-${Math.random().toString(16).slice(2, 8)}`, reconnectPeriodMs = 100): Promise<Collector> {
     const c = new Collector();
     // A persistent session (clean: false) so the broker keeps our QoS 1 messages while we are
     // reconnecting after a broker restart.
-    c.client = await mqtt.connectAsync(url, { clientId, clean: false, reconnectPeriod: 100, connectTimeout: 5000 });
+    c.client = await mqtt.connectAsync(url, { clientId, clean: false, reconnectPeriod: reconnectPeriodMs, connectTimeout: 5000 });
     c.client.on('message', (topic, payload) => {
       let message: Record<string, unknown>;
       try {

@@ -5,7 +5,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from './ports.js';
 
@@ -34,6 +34,10 @@ export class Mosquitto {
       [
         `listener ${this.port} 127.0.0.1`,
         'allow_anonymous true',
+        // Run as root, Mosquitto drops to the `mosquitto` user, which cannot write this 0700
+        // directory: the database would not be saved and a restart would lose every session.
+        // The user running the test keeps it (no effect when not root).
+        `user ${userInfo().username}`,
         'persistence true',
         `persistence_location ${this.dir}/`,
         'max_queued_messages 100000',
