@@ -3,39 +3,23 @@
 // and what was recorded is applied in order, once, also after a restart.
 import t, { type Test } from 'tap';
 import { join } from 'node:path';
-import { EventLog } from '../../../agent/outbox/events.js';
-import { Outbox } from '../../../agent/outbox/outbox.js';
-import { MqttLink } from '../../../agent/mqtt/link.js';
-import { Publisher } from '../../../agent/mqtt/publisher.js';
 import { Store } from '../../../agent/store/db.js';
 import { silentLogger } from '../../../drivers/common/logger.js';
 import { startAedes } from '../../helpers/aedes.js';
 import { Collector } from '../../helpers/collector.js';
+import { kioskLink } from './fixtures.js';
 
 const KIOSK = 'RJ-JAI-0007';
-const time = { now: () => ({ ts: Date.now(), mono: Math.round(performance.now()), boot: 'b', synced: true }) };
 
 async function setup(t: Test, url: string, dir: string) {
-  const store = await Store.open(join(dir, 'a.db'), { logger: silentLogger });
-  const outbox = await Outbox.open(store, KIOSK, time, { maxRows: 100_000, maxBytes: 1e9 }, silentLogger);
-  const events = new EventLog(store, outbox, silentLogger);
-  const publisher = new Publisher(outbox, 20, silentLogger);
-  const link = new MqttLink({
-    config: { url, keepaliveSec: 5, connectTimeoutSec: 5, backoff: { baseMs: 20, capMs: 200, stableMs: 1000 }, inflight: 20 },
-    kioskId: KIOSK,
-    store,
-    time,
-    logger: silentLogger,
-    birth: () => ({ agent: '0.1.0', district: 'Jaipur', lsp: 'L', heartbeatSec: 60, keepaliveSec: 5 }),
-    onUp: (c) => publisher.attach(c),
-    onDown: () => publisher.detach(),
-  });
+  const rig = await kioskLink(url, dir, { kioskId: KIOSK, window: 20 });
+  const { store, link, publisher } = rig;
   t.teardown(async () => {
     await link.stop();
     publisher.close();
     await store.close().catch(() => undefined);
   });
-  return { store, outbox, events, publisher, link };
+  return rig;
 }
 
 const count = async (store: Store, sql: string) => (await store.get<{ n: number }>(sql))?.n ?? 0;

@@ -1,32 +1,10 @@
 import t, { type Test } from 'tap';
-import { join } from 'node:path';
-import { Store } from '../../../agent/store/db.js';
-import { Outbox } from '../../../agent/outbox/outbox.js';
-import { EventLog } from '../../../agent/outbox/events.js';
-import { MqttLink } from '../../../agent/mqtt/link.js';
-import { Publisher } from '../../../agent/mqtt/publisher.js';
-import { silentLogger } from '../../../drivers/common/logger.js';
 import { startAedes } from '../../helpers/aedes.js';
 import { Collector } from '../../helpers/collector.js';
+import { kioskLink } from './fixtures.js';
 
-const time = { now: () => ({ ts: Date.now(), mono: Math.round(performance.now()), boot: 'b', synced: true }) };
-
-async function setup(t: Test, url: string, dir = t.testdir({})) {
-  const store = await Store.open(join(dir, 'a.db'), { logger: silentLogger });
-  const outbox = await Outbox.open(store, 'RJ-JAI-0001', time, { maxRows: 100_000, maxBytes: 1e9 }, silentLogger);
-  const events = new EventLog(store, outbox, silentLogger);
-  const publisher = new Publisher(outbox, 50, silentLogger);
-  const link = new MqttLink({
-    config: { url, keepaliveSec: 5, connectTimeoutSec: 5, backoff: { baseMs: 20, capMs: 200, stableMs: 1000 }, inflight: 50 },
-    kioskId: 'RJ-JAI-0001',
-    store,
-    time,
-    logger: silentLogger,
-    birth: () => ({ agent: '0.1.0', district: 'Jaipur', lsp: 'L', heartbeatSec: 60, keepaliveSec: 5 }),
-    onUp: (c) => publisher.attach(c),
-    onDown: () => publisher.detach(),
-  });
-  return { store, outbox, events, publisher, link };
+function setup(t: Test, url: string, dir = t.testdir({})) {
+  return kioskLink(url, dir, { kioskId: 'RJ-JAI-0001', window: 50 });
 }
 
 t.test('queued offline, drained in order on connect, deleted on PUBACK', async (t) => {
