@@ -1,11 +1,11 @@
 // kiosk-console.service (issue 11): the console on tty1 after the agent, in place of getty,
 // restarted when it exits; checked line by line and by systemd-analyze verify where installed.
-import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { consoleUnit } from '../../../agent/systemd/console-unit.js';
+import { hasAnalyze, verify } from './analyze.js';
 
 const lines = (text: string) => text.split('\n');
 
@@ -81,26 +81,12 @@ t.test('bad input is refused rather than written into the unit', (t) => {
   t.end();
 });
 
-const hasAnalyze = (() => {
-  try {
-    execFileSync('systemd-analyze', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
-
-const verify = (path: string) =>
-  new Promise<{ code: number; stderr: string }>((resolve) => {
-    execFile('systemd-analyze', ['verify', path], { timeout: 60_000 }, (err, _out, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, stderr }));
-  });
-
 t.test('systemd-analyze verify accepts both variants without a complaint', { skip: hasAnalyze ? false : 'systemd-analyze not installed' }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kiosk-console-unit-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   for (const terminal of ['vt', 'kmscon'] as const) {
     const path = join(dir, terminal, 'kiosk-console.service');
-    execFileSync('mkdir', ['-p', join(dir, terminal)]);
+    mkdirSync(join(dir, terminal), { recursive: true });
     // verify checks that the programs exist.
     writeFileSync(path, consoleUnit({ terminal, kioskctlPath: '/bin/true', kmsconPath: '/bin/true', setprivPath: '/bin/true' }));
     const r = await verify(path);

@@ -1,9 +1,9 @@
-import { execFile, execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { agentUnit, quoteWord } from '../../../agent/systemd/units.js';
+import { hasAnalyze, verify } from './analyze.js';
 
 const lines = (text: string) => text.split('\n');
 
@@ -75,22 +75,6 @@ t.test('bad input is refused rather than written into the unit', (t) => {
   t.equal(quoteWord(''), '""');
   t.end();
 });
-
-const verify = (path: string) =>
-  new Promise<{ code: number; stderr: string }>((resolve) => {
-    execFile('systemd-analyze', ['verify', path], { timeout: 60_000 }, (err, _out, stderr) => {
-      resolve({ code: err ? Number(err.code ?? 1) : 0, stderr });
-    });
-  });
-
-const hasAnalyze = (() => {
-  try {
-    execFileSync('systemd-analyze', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-})();
 
 t.test('systemd-analyze verify accepts the unit without a warning', { skip: hasAnalyze ? false : 'systemd-analyze not installed' }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'kiosk-unit-'));
