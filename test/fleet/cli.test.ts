@@ -2,21 +2,12 @@ import t from 'tap';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
-import { PassThrough } from 'node:stream';
 import { connectAsync } from 'mqtt';
 import { startEmbeddedBroker } from '../../fleet/broker.js';
-import { main, run, type Io } from '../../fleet/cli.js';
-import { birth, bytes, freePort, heartbeat, state, tempDir, waitFor } from './fixtures/helpers.js';
+import { main, run } from '../../fleet/cli.js';
+import { birth, bytes, captureIo, freePort, heartbeat, state, tempDir, waitFor } from './fixtures/helpers.js';
 
-function io(extra: Partial<Io> = {}): Io & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let o = '';
-  let e = '';
-  stdout.on('data', (d: Buffer) => (o += d.toString()));
-  stderr.on('data', (d: Buffer) => (e += d.toString()));
-  return { stdout, stderr, ...extra, out: () => o, err: () => e };
-}
+const io = captureIo;
 
 t.test('help', async (t) => {
   let x = io();

@@ -5,21 +5,13 @@
 import t from 'tap';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PassThrough, Readable } from 'node:stream';
-import { run, type Io } from '../../fleet/cli.js';
+import { Readable } from 'node:stream';
+import { run } from '../../fleet/cli.js';
 import { verifyPassword } from '../../fleet/http/passwords.js';
 import { SqliteFleetRepository } from '../../fleet/store/sqlite-repository.js';
-import { tempDir } from './fixtures/helpers.js';
+import { captureIo, tempDir } from './fixtures/helpers.js';
 
-function io(stdin?: string): Io & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let o = '';
-  let e = '';
-  stdout.on('data', (d: Buffer) => (o += d.toString()));
-  stderr.on('data', (d: Buffer) => (e += d.toString()));
-  return { stdout, stderr, ...(stdin !== undefined ? { stdin: Readable.from([stdin]) } : {}), out: () => o, err: () => e };
-}
+const io = (stdin?: string) => captureIo(stdin !== undefined ? { stdin: Readable.from([stdin]) } : {});
 
 t.test('user commands', async (t) => {
   const dir = tempDir(t);
