@@ -82,7 +82,10 @@ t.test('the operator console in tmux against a real agent', { skip: !TMUX ? 'tmu
   // The agent's receiptPrinted says the receipt is in its durable print queue; the page follows.
   const deadline = Date.now() + 15_000;
   while (printer.sim.pages.length === pagesBefore && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-  t.ok(printer.sim.pages.length > pagesBefore, 'the printer simulator got the receipt');
+  t.ok(printer.sim.pages.length > pagesBefore, 'the printer simulator got the receipt', {
+    diagnostic: true,
+    simulator: { pages: printer.sim.pages.length, opsOfUnfinishedPage: printer.sim.current.length, held: printer.sim.heldCount, state: printer.sim.state },
+  });
   const page = printer.sim.pages.at(-1)!;
   t.ok(page.ops.some((o) => o.kind === 'qr'), 'the receipt carries its signed QR');
   t.ok(page.cut, 'and was cut');

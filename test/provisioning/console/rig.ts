@@ -110,7 +110,10 @@ export async function startConsoleRig(t: Test, o: { kioskId: string; inactiveDay
   });
   const socket = (JSON.parse(readFileSync(config, 'utf8')) as { api: { socket: string } }).api.socket;
   let agent = spawnAgent(config);
-  t.teardown(() => void agent.proc.kill('SIGKILL'));
+  t.teardown(() => {
+    if (!t.passing()) t.comment(`agent output:\n${agent.output().slice(-6000)}`);
+    agent.proc.kill('SIGKILL');
+  });
   await started(agent, socket);
   if (o.inactiveDays) {
     // The first start made the database; the inactivity count moves on while the agent is stopped.
